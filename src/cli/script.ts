@@ -1,0 +1,95 @@
+/**
+ * `spark-k8s script NOTEBOOK.ipynb [-o OUT.py]`: a notebook as one runnable script.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  INotebookContent,
+  LOCAL_PROFILE,
+  notebookProblems,
+  notebookScript,
+  sessionConf
+} from '../core';
+import { RUNTIME_SOURCE } from '../core/runtime/runtimeSource';
+import { CliError } from './errors';
+
+/** Options of the script command. */
+export interface IScriptArgs {
+  notebook: string;
+  output?: string;
+  master?: string;
+  conf: string[];
+  rowLimit?: number;
+}
+
+/** Parse `k=v` conf pairs; a pair without `=` is an error naming it. */
+export function parseConfPairs(pairs: string[]): Record<string, string> {
+  const conf: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new CliError(
+        `--conf "${pair}" is not KEY=VALUE (for example --conf spark.sql.shuffle.partitions=8).`
+      );
+    }
+    conf[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return conf;
+}
+
+/** Read and check a notebook file, with errors that name the file. */
+export function readNotebook(path: string): INotebookContent {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`Cannot read ${path}: ${(e as Error).message}`);
+  }
+  let content: unknown;
+  try {
+    content = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(
+      `${path} is not a notebook: its JSON does not parse (${(e as Error).message}).`
+    );
+  }
+  const problems = notebookProblems(content);
+  if (problems.length) {
+    throw new CliError(`${path}: ${problems.join(' ')}`);
+  }
+  return content as INotebookContent;
+}
+
+/** Build the script text for the parsed arguments. */
+export function scriptFor(args: IScriptArgs): string {
+  const nb = readNotebook(args.notebook);
+  const extra = parseConfPairs(args.conf);
+  let conf: Record<string, string>;
+  try {
+    conf = sessionConf(
+      { ...LOCAL_PROFILE, conf: extra },
+      { appName: basename(args.notebook).replace(/\.ipynb$/, '') }
+    );
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (args.master) {
+    conf['spark.master'] = args.master;
+  }
+  return notebookScript(nb, {
+    runtimeSource: RUNTIME_SOURCE,
+    conf,
+    sourceName: basename(args.notebook),
+    rowLimit: args.rowLimit
+  });
+}
+
+/** Run the command: write the script to a file or stdout. */
+export function runScript(args: IScriptArgs): void {
+  const text = scriptFor(args);
+  if (args.output) {
+    writeFileSync(args.output, text, { mode: 0o644 });
+  } else {
+    process.stdout.write(text);
+  }
+}

@@ -1,0 +1,2 @@
+/** Session profiles and Spark conf. */
+export * from './profile';

@@ -1,0 +1,51 @@
+/**
+ * Provides INotebookCellExecutor (JupyterLab's own executor plugin is disabled
+ * in package.json, since a token has one provider).
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { INotebookCellExecutor } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ISparkSessionManager } from '../tokens';
+import { SparkCellExecutor } from './executor';
+
+const PLUGIN_ID = 'jupyterlab-spark-k8s:cell-executor';
+
+/** The cell executor that runs `%sql` cells on the notebook's Spark session. */
+export const executorPlugin: JupyterFrontEndPlugin<INotebookCellExecutor> = {
+  id: PLUGIN_ID,
+  description:
+    'Runs Spark magic cells (%sql) by translating them for the kernel.',
+  autoStart: true,
+  requires: [ISparkSessionManager],
+  optional: [ISettingRegistry],
+  provides: INotebookCellExecutor,
+  activate: (
+    app: JupyterFrontEnd,
+    sessions: ISparkSessionManager,
+    settingRegistry: ISettingRegistry | null
+  ): INotebookCellExecutor => {
+    const executor = new SparkCellExecutor(sessions);
+    settingRegistry
+      ?.load(PLUGIN_ID)
+      .then(settings => {
+        const apply = () => {
+          executor.settings = {
+            autoStart: (settings.composite.autoStart as boolean) ?? true,
+            rowLimit: (settings.composite.rowLimit as number) ?? 1000
+          };
+        };
+        apply();
+        settings.changed.connect(apply);
+      })
+      .catch(reason =>
+        console.error(
+          'Spark cell executor settings could not be loaded:',
+          reason
+        )
+      );
+    return executor;
+  }
+};

@@ -1,0 +1,13 @@
+/** The JupyterLab plugins of jupyterlab-spark-k8s. */
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { executorPlugin } from './executor/plugin';
+import { panelPlugin, sessionPlugin } from './session/plugin';
+
+export * from './tokens';
+
+/** Every plugin, in the order they depend on each other. */
+export const plugins: JupyterFrontEndPlugin<any>[] = [
+  sessionPlugin,
+  executorPlugin,
+  panelPlugin
+];

@@ -1,0 +1,131 @@
+/**
+ * Talking to the kernel about its Spark session: runtime.py goes in, a
+ * session-info display message or a plain-words error comes back.
+ */
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { JSONObject } from '@lumino/coreutils';
+import { pyStrDict, RUNTIME_NAME, runtimeBootstrap } from '../../core';
+import { RUNTIME_SOURCE } from '../../core/runtime/runtimeSource';
+
+/** The mime type runtime.announce() publishes session info under. */
+export const SESSION_MIME = 'application/vnd.spark-k8s.session+json';
+
+/** A failure the user should read: what went wrong and what to do. */
+export class SessionError extends Error {}
+
+/** Python that loads the runtime (if needed) and starts a session with `conf`. */
+export function startCode(conf: Record<string, string>): string {
+  return (
+    runtimeBootstrap(RUNTIME_SOURCE) +
+    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals()))`
+  );
+}
+
+/** Python that stops the session if the runtime is loaded. */
+export function stopCode(): string {
+  return `if "${RUNTIME_NAME}" in globals():\n    ${RUNTIME_NAME}.announce(${RUNTIME_NAME}.stop_session())`;
+}
+
+function errorText(content: { ename: string; evalue: string }): string {
+  // SparkK8sError messages are written for the user; other errors keep their type.
+  return content.ename === 'SparkK8sError'
+    ? content.evalue
+    : `${content.ename}: ${content.evalue}`;
+}
+
+/**
+ * Run `code` in `kernel` outside any cell; resolve with the announced bundle.
+ *
+ * Rejects with a SessionError when the code raises, the kernel dies or
+ * restarts, or nothing is announced within `timeoutMs`.
+ */
+export function announceRequest(
+  kernel: Kernel.IKernelConnection,
+  code: string,
+  timeoutMs: number
+): Promise<JSONObject> {
+  return new Promise<JSONObject>((resolve, reject) => {
+    let settled = false;
+    let bundle: JSONObject | null = null;
+    const finish = (error: SessionError | null) => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      kernel.statusChanged.disconnect(onStatus);
+      if (error) {
+        reject(error);
+      } else if (bundle) {
+        resolve(bundle);
+      } else {
+        reject(
+          new SessionError('The kernel finished without reporting a session.')
+        );
+      }
+    };
+    const onStatus = (_: Kernel.IKernelConnection, status: Kernel.Status) => {
+      if (status === 'dead') {
+        finish(
+          new SessionError(
+            'The kernel died while Spark was starting, often because the driver ran out of memory. Restart the kernel and try again, or lower the profile\u2019s driver memory.'
+          )
+        );
+      } else if (status === 'restarting' || status === 'autorestarting') {
+        finish(
+          new SessionError(
+            'The kernel restarted before Spark was ready. Start the session again.'
+          )
+        );
+      }
+    };
+    const timer = setTimeout(() => {
+      finish(
+        new SessionError(
+          `Spark did not start within ${Math.round(timeoutMs / 1000)} s. The kernel may be busy running a cell: interrupt it or wait, then start again.`
+        )
+      );
+    }, timeoutMs);
+    kernel.statusChanged.connect(onStatus);
+    let future: Kernel.IShellFuture<
+      KernelMessage.IExecuteRequestMsg,
+      KernelMessage.IExecuteReplyMsg
+    >;
+    try {
+      future = kernel.requestExecute({
+        code,
+        silent: false,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false
+      });
+    } catch (e) {
+      finish(
+        new SessionError(`The kernel is not available: ${(e as Error).message}`)
+      );
+      return;
+    }
+    future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+      if (KernelMessage.isDisplayDataMsg(msg)) {
+        const data = msg.content.data[SESSION_MIME];
+        if (data && typeof data === 'object') {
+          bundle = data as JSONObject;
+        }
+      } else if (KernelMessage.isErrorMsg(msg)) {
+        finish(new SessionError(errorText(msg.content)));
+      }
+    };
+    future.done.then(
+      reply => {
+        const content = reply.content;
+        finish(
+          content.status === 'error'
+            ? new SessionError(errorText(content))
+            : null
+        );
+      },
+      (reason: Error) =>
+        finish(new SessionError(`The kernel request failed: ${reason.message}`))
+    );
+  });
+}

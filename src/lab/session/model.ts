@@ -1,0 +1,298 @@
+/**
+ * The Spark session of each open notebook's kernel, as plain models.
+ */
+import { ISessionContext } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { Kernel } from '@jupyterlab/services';
+import { JSONObject } from '@lumino/coreutils';
+import { ISignal, Signal } from '@lumino/signaling';
+import {
+  LOCAL_PROFILE,
+  SessionProfile,
+  sessionConf,
+  validateProfile
+} from '../../core';
+import {
+  ISessionInfo,
+  ISparkSession,
+  ISparkSessionManager,
+  SessionState
+} from '../tokens';
+import { announceRequest, SessionError, startCode, stopCode } from './kernel';
+
+/** Settings the sessions read. */
+export interface ISessionSettings {
+  /** Seconds a start may take before the panel reports it as failed. */
+  startTimeout: number;
+}
+
+/** The Spark session of one notebook's kernel. */
+export class SparkSession implements ISparkSession {
+  constructor(
+    readonly sessionContext: ISessionContext,
+    private _manager: SparkSessionManager
+  ) {
+    sessionContext.statusChanged.connect(this._onKernelStatus, this);
+    sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  get info(): ISessionInfo | null {
+    return this._info;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get profile(): SessionProfile | null {
+    return this._profile;
+  }
+
+  get changed(): ISignal<ISparkSession, void> {
+    return this._changed;
+  }
+
+  get uiUrl(): string | null {
+    const port = this._info?.uiPort;
+    return this._state === 'ready' && port
+      ? URLExt.join(PageConfig.getBaseUrl(), 'sparkui', String(port)) + '/'
+      : null;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Start a session; concurrent calls share one start. */
+  start(profile?: SessionProfile): Promise<ISessionInfo> {
+    if (this._state === 'ready' && this._info) {
+      return Promise.resolve(this._info);
+    }
+    if (this._starting) {
+      return this._starting;
+    }
+    const chosen = profile ?? this._manager.selected;
+    this._starting = this._start(chosen).finally(() => {
+      this._starting = null;
+    });
+    return this._starting;
+  }
+
+  async stop(): Promise<void> {
+    const kernel = this.sessionContext.session?.kernel;
+    if (!kernel || this._state === 'stopped') {
+      this._set('stopped', null, null);
+      return;
+    }
+    this._set('stopping', this._info, null);
+    try {
+      await announceRequest(
+        kernel,
+        stopCode(),
+        this._manager.settings.startTimeout * 1000
+      );
+      this._set('stopped', null, null);
+    } catch (e) {
+      // The runtime was never loaded (nothing to stop) or the kernel is gone.
+      this._set('stopped', null, e instanceof SessionError ? null : String(e));
+    }
+  }
+
+  async restart(): Promise<ISessionInfo> {
+    const profile = this._profile ?? undefined;
+    await this.stop();
+    return this.start(profile);
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this.sessionContext.statusChanged.disconnect(this._onKernelStatus, this);
+    this.sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
+    Signal.clearData(this);
+  }
+
+  private async _start(profile: SessionProfile): Promise<ISessionInfo> {
+    this._profile = profile;
+    const problems = validateProfile(profile);
+    if (problems.length) {
+      return this._fail(problems.join(' '));
+    }
+    this._set('starting', null, null);
+    let kernel: Kernel.IKernelConnection | null | undefined =
+      this.sessionContext.session?.kernel;
+    if (!kernel) {
+      await this.sessionContext.ready;
+      kernel = this.sessionContext.session?.kernel;
+    }
+    if (!kernel) {
+      return this._fail(
+        'This notebook has no kernel. Select a Python kernel, then start the session.'
+      );
+    }
+    const conf = sessionConf(profile, {
+      appName: PathName.stem(this.sessionContext.path) || 'notebook',
+      uiOrigin: window.location.origin
+    });
+    try {
+      const bundle = await announceRequest(
+        kernel,
+        startCode(conf),
+        this._manager.settings.startTimeout * 1000
+      );
+      const info = toInfo(bundle);
+      if (!info) {
+        return this._fail('The kernel answered without a running session.');
+      }
+      this._set('ready', info, null);
+      return info;
+    } catch (e) {
+      return this._fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private _fail(reason: string): never {
+    this._set('failed', null, reason);
+    throw new SessionError(reason);
+  }
+
+  private _set(
+    state: SessionState,
+    info: ISessionInfo | null,
+    error: string | null
+  ): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._state = state;
+    this._info = info;
+    this._error = error;
+    this._changed.emit();
+  }
+
+  private _onKernelStatus(_: ISessionContext, status: Kernel.Status): void {
+    if (status === 'dead' && this._state !== 'stopped') {
+      this._set(
+        'failed',
+        null,
+        'The kernel died, and the Spark session with it. Restart the kernel, then start the session again.'
+      );
+    } else if (
+      (status === 'restarting' || status === 'autorestarting') &&
+      this._state !== 'stopped' &&
+      this._state !== 'starting'
+    ) {
+      this._set('stopped', null, null);
+    }
+  }
+
+  private _onKernelChanged(): void {
+    if (this._state !== 'stopped' && this._state !== 'starting') {
+      this._set('stopped', null, null);
+    }
+  }
+
+  private _state: SessionState = 'stopped';
+  private _info: ISessionInfo | null = null;
+  private _error: string | null = null;
+  private _profile: SessionProfile | null = null;
+  private _starting: Promise<ISessionInfo> | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<ISparkSession, void>(this);
+}
+
+function toInfo(bundle: JSONObject): ISessionInfo | null {
+  if (bundle.state !== 'ready') {
+    return null;
+  }
+  const str = (key: string) =>
+    typeof bundle[key] === 'string' ? (bundle[key] as string) : '';
+  return {
+    appId: str('appId'),
+    appName: str('appName'),
+    master: str('master'),
+    sparkVersion: str('sparkVersion'),
+    pythonVersion: str('pythonVersion'),
+    uiPort: typeof bundle.uiPort === 'number' ? bundle.uiPort : null
+  };
+}
+
+namespace PathName {
+  /** `dir/name.ipynb` → `name`. */
+  export function stem(path: string): string {
+    const base = path.split('/').pop() ?? '';
+    return base.replace(/\.[^.]+$/, '');
+  }
+}
+
+/** The Spark sessions of all open notebooks, and the profiles to start them with. */
+export class SparkSessionManager implements ISparkSessionManager {
+  settings: ISessionSettings = { startTimeout: 180 };
+
+  sessionFor(sessionContext: ISessionContext): SparkSession {
+    let session = this._sessions.get(sessionContext);
+    if (!session) {
+      session = new SparkSession(sessionContext, this);
+      this._sessions.set(sessionContext, session);
+      sessionContext.disposed.connect(() => {
+        this._sessions.get(sessionContext)?.dispose();
+        this._sessions.delete(sessionContext);
+      });
+    }
+    return session;
+  }
+
+  get profiles(): readonly SessionProfile[] {
+    return this._profiles;
+  }
+
+  get selectedProfile(): string {
+    return this._selected;
+  }
+
+  set selectedProfile(name: string) {
+    if (name === this._selected) {
+      return;
+    }
+    this._selected = name;
+    this._profilesChanged.emit();
+  }
+
+  /** The profile Start uses: the selected one, else the first. */
+  get selected(): SessionProfile {
+    return (
+      this._profiles.find(p => p.name === this._selected) ?? this._profiles[0]
+    );
+  }
+
+  get profilesChanged(): ISignal<ISparkSessionManager, void> {
+    return this._profilesChanged;
+  }
+
+  /** Replace the profiles; `local` is always offered unless a profile overrides it. */
+  setProfiles(profiles: readonly SessionProfile[], preferred: string): void {
+    const byName = new Map<string, SessionProfile>();
+    byName.set(LOCAL_PROFILE.name, LOCAL_PROFILE);
+    for (const p of profiles) {
+      byName.set(p.name, { ...p });
+    }
+    this._profiles = [...byName.values()];
+    if (!byName.has(this._selected) || preferred !== this._preferred) {
+      this._selected = byName.has(preferred) ? preferred : LOCAL_PROFILE.name;
+    }
+    this._preferred = preferred;
+    this._profilesChanged.emit();
+  }
+
+  private _sessions = new Map<ISessionContext, SparkSession>();
+  private _profiles: SessionProfile[] = [LOCAL_PROFILE];
+  private _selected = LOCAL_PROFILE.name;
+  private _preferred = LOCAL_PROFILE.name;
+  private _profilesChanged = new Signal<ISparkSessionManager, void>(this);
+}

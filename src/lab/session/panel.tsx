@@ -1,0 +1,252 @@
+/**
+ * The Spark panel: pick a profile, start/stop/restart the active notebook's
+ * session, see its state and open the Spark UI.
+ */
+import { ISessionContext } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { Notification } from '@jupyterlab/apputils';
+import { ISignal, Signal } from '@lumino/signaling';
+import * as React from 'react';
+import { sparkIcon } from '../icons';
+import { ISparkSession, ISparkSessionManager, SessionState } from '../tokens';
+
+/** CSS classes of the panel. */
+const CSS = {
+  panel: 'jp-SparkK8s-panel',
+  section: 'jp-SparkK8s-section',
+  row: 'jp-SparkK8s-row',
+  state: 'jp-SparkK8s-state',
+  error: 'jp-SparkK8s-error',
+  details: 'jp-SparkK8s-details',
+  muted: 'jp-SparkK8s-muted'
+};
+
+/** Where the panel finds the session to show. */
+export interface ICurrentSession {
+  /** The session of the active notebook, or null when none is open. */
+  readonly current: ISparkSession | null;
+  /** Emitted when the active notebook changes. */
+  readonly currentChanged: ISignal<ICurrentSession, void>;
+  /** The active notebook's path, for the heading. */
+  readonly path: string | null;
+}
+
+/** Follows the active notebook and its Spark session. */
+export class CurrentSession implements ICurrentSession {
+  constructor(private _manager: ISparkSessionManager) {}
+
+  get current(): ISparkSession | null {
+    return this._context ? this._manager.sessionFor(this._context) : null;
+  }
+
+  get path(): string | null {
+    return this._context?.path ?? null;
+  }
+
+  get currentChanged(): ISignal<ICurrentSession, void> {
+    return this._currentChanged;
+  }
+
+  /** Point at another notebook's session context (or none). */
+  follow(context: ISessionContext | null): void {
+    if (context === this._context) {
+      return;
+    }
+    this._context?.disposed.disconnect(this._onDisposed, this);
+    this._context = context;
+    this._context?.disposed.connect(this._onDisposed, this);
+    this._currentChanged.emit();
+  }
+
+  private _onDisposed(): void {
+    this.follow(null);
+  }
+
+  private _context: ISessionContext | null = null;
+  private _currentChanged = new Signal<ICurrentSession, void>(this);
+}
+
+/** Human words for a state. */
+export function stateLabel(
+  state: SessionState,
+  trans: TranslationBundle
+): string {
+  switch (state) {
+    case 'starting':
+      return trans.__('Starting…');
+    case 'ready':
+      return trans.__('Ready');
+    case 'stopping':
+      return trans.__('Stopping…');
+    case 'failed':
+      return trans.__('Failed');
+    default:
+      return trans.__('Stopped');
+  }
+}
+
+/** Run a session action; failures are already shown by the panel, so only log them. */
+export function runAction(action: () => Promise<unknown>): void {
+  action().catch(reason =>
+    console.debug('Spark session action failed:', reason)
+  );
+}
+
+function SessionView(props: {
+  session: ISparkSession;
+  manager: ISparkSessionManager;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { session, manager, trans } = props;
+  const busy = session.state === 'starting' || session.state === 'stopping';
+  const running = session.state === 'ready';
+  const info = session.info;
+  return (
+    <>
+      <div className={CSS.row}>
+        <label htmlFor="jp-SparkK8s-profile">{trans.__('Profile')}</label>
+        <select
+          id="jp-SparkK8s-profile"
+          aria-label={trans.__('Profile')}
+          value={manager.selectedProfile}
+          disabled={busy || running}
+          onChange={e => {
+            manager.selectedProfile = e.target.value;
+          }}
+        >
+          {manager.profiles.map(p => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className={CSS.row}>
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          disabled={busy || running}
+          onClick={() => runAction(() => session.start())}
+        >
+          {trans.__('Start')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          disabled={busy || !running}
+          onClick={() => runAction(() => session.stop())}
+        >
+          {trans.__('Stop')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          disabled={busy || !running}
+          onClick={() => runAction(() => session.restart())}
+        >
+          {trans.__('Restart')}
+        </button>
+      </div>
+      <div
+        className={`${CSS.state} jp-mod-${session.state}`}
+        role="status"
+        aria-label={trans.__('Spark session state')}
+      >
+        {stateLabel(session.state, trans)}
+      </div>
+      {session.error && (
+        <div className={CSS.error} role="alert">
+          {session.error}
+        </div>
+      )}
+      {running && info && (
+        <dl
+          className={CSS.details}
+          aria-label={trans.__('Spark session details')}
+        >
+          <dt>{trans.__('Application')}</dt>
+          <dd>{info.appId}</dd>
+          <dt>{trans.__('Spark')}</dt>
+          <dd>{info.sparkVersion}</dd>
+          <dt>{trans.__('Master')}</dt>
+          <dd>{info.master}</dd>
+          <dt>{trans.__('Profile')}</dt>
+          <dd>{session.profile?.name ?? ''}</dd>
+        </dl>
+      )}
+      {running && session.uiUrl && (
+        <div className={CSS.row}>
+          <a href={session.uiUrl} target="_blank" rel="noopener noreferrer">
+            {trans.__('Open Spark UI')}
+          </a>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The left-sidebar Spark panel. */
+export class SessionPanel extends ReactWidget {
+  constructor(
+    private _current: ICurrentSession,
+    private _manager: ISparkSessionManager,
+    private _trans: TranslationBundle
+  ) {
+    super();
+    this.id = 'jp-SparkK8s-sessionPanel';
+    this.addClass(CSS.panel);
+    this.title.icon = sparkIcon;
+    this.title.caption = _trans.__('Spark session');
+  }
+
+  protected render(): JSX.Element {
+    const trans = this._trans;
+    return (
+      <UseSignal signal={this._current.currentChanged}>
+        {() => {
+          const session = this._current.current;
+          return (
+            <div className={CSS.section}>
+              <h2>{trans.__('Spark')}</h2>
+              {session ? (
+                <>
+                  <div className={CSS.muted} title={this._current.path ?? ''}>
+                    {trans.__('Notebook: %1', this._current.path ?? '')}
+                  </div>
+                  <UseSignal signal={this._manager.profilesChanged}>
+                    {() => (
+                      <UseSignal signal={session.changed}>
+                        {() => (
+                          <SessionView
+                            session={session}
+                            manager={this._manager}
+                            trans={trans}
+                          />
+                        )}
+                      </UseSignal>
+                    )}
+                  </UseSignal>
+                </>
+              ) : (
+                <p className={CSS.muted}>
+                  {trans.__(
+                    'Open a notebook to start a Spark session for its kernel.'
+                  )}
+                </p>
+              )}
+            </div>
+          );
+        }}
+      </UseSignal>
+    );
+  }
+}
+
+/** Tell the user when a start failed from somewhere the panel is not visible. */
+export function notifyFailure(reason: unknown, trans: TranslationBundle): void {
+  Notification.error(
+    trans.__(
+      'Spark session failed: %1',
+      reason instanceof Error ? reason.message : String(reason)
+    ),
+    { autoClose: 8000 }
+  );
+}

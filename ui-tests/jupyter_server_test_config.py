@@ -1,0 +1,32 @@
+"""Jupyter server for the Galata tests (never use in production: no token)."""
+
+import json
+import pathlib
+import tempfile
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821
+c.ServerApp.allow_root = True  # noqa: F821 - CI runs as root
+
+# Profiles the tests pick: one whose driver memory is not a size.
+settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
+(settings_dir / "overrides.json").write_text(
+    json.dumps(
+        {
+            "jupyterlab-spark-k8s:session": {
+                "profiles": [
+                    {
+                        "name": "local-2",
+                        "kind": "local",
+                        "master": "local[2]",
+                        "driverMemory": "1g",
+                        "conf": {"spark.sql.shuffle.partitions": "4"},
+                    },
+                    {"name": "broken", "kind": "local", "driverMemory": "lots"},
+                ]
+            }
+        }
+    )
+)
+c.LabServerApp.app_settings_dir = str(settings_dir)  # noqa: F821
