@@ -38,7 +38,9 @@ export function notebookProblems(content: unknown): string[] {
   const nb = content as Partial<INotebookContent> & { nbformat?: unknown };
   if (nb.nbformat !== 4) {
     return [
-      `The notebook format is ${String(nb.nbformat)}; only nbformat 4 notebooks are supported (re-save it in JupyterLab).`
+      nb.nbformat === undefined
+        ? 'The file has no "nbformat": only nbformat 4 notebooks are supported.'
+        : `This is an nbformat ${String(nb.nbformat)} notebook; only nbformat 4 notebooks are supported (open and save it in JupyterLab to upgrade it).`
     ];
   }
   if (!Array.isArray(nb.cells)) {

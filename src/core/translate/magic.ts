@@ -12,29 +12,25 @@ export interface ICellMagic {
   body: string;
 }
 
-const MAGIC_LINE = /^%{1,2}([A-Za-z][\w-]*)(?:[ \t]+(.*))?$/;
+/**
+ * Blank lines, then `%name` or `%%name`, then the rest of that line, then the
+ * body kept verbatim (line endings included, so SQL reaches Spark unchanged).
+ */
+const MAGIC = /^(?:[ \t]*\r?\n)*[ \t]*%{1,2}([A-Za-z][\w-]*)(?=[ \t\r\n]|$)([^\n]*)(?:\n([\s\S]*))?$/;
 
 /**
  * The magic a cell starts with, or null. Blank lines before it are allowed, as
  * Databricks allows them; `%sql` and `%%sql` mean the same.
  */
 export function parseMagic(source: string): ICellMagic | null {
-  const lines = source.split(/\r?\n/);
-  let first = 0;
-  while (first < lines.length && lines[first].trim() === '') {
-    first++;
-  }
-  if (first === lines.length) {
-    return null;
-  }
-  const match = MAGIC_LINE.exec(lines[first].trim());
+  const match = MAGIC.exec(source);
   if (!match) {
     return null;
   }
   return {
     name: match[1].toLowerCase(),
-    args: (match[2] ?? '').trim(),
-    body: lines.slice(first + 1).join('\n')
+    args: match[2].trim(),
+    body: match[3] ?? ''
   };
 }
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the product: JupyterLab with the extension and the demo notebook, local Spark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. .venv/bin/activate
+extra=()
+[ "$(id -u)" -eq 0 ] && extra+=(--allow-root)
+exec jupyter lab --ServerApp.root_dir="$PWD/examples" "${extra[@]}" "$@" spark-demo.ipynb
