@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = { cli: 'src/cli/main.ts' };
+const entries = { cli: 'src/cli/main.ts', service: 'src/service/main.ts' };
 for (const [name, entry] of Object.entries(entries)) {
   await build({
     entryPoints: [join(root, entry)],

@@ -2,6 +2,7 @@
  * The pure core shared by the browser, the service and the CLI: no DOM, no
  * Node built-ins.
  */
+export * from './cluster';
 export * from './script';
 export * from './session';
 export * from './translate';

@@ -1,0 +1,4 @@
+/** Cluster discovery types, RBAC needs and pod summaries. */
+export * from './permissions';
+export * from './pods';
+export * from './types';

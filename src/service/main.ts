@@ -1,0 +1,131 @@
+/**
+ * The jupyterlab-spark-k8s service: the only process that talks to the
+ * Kubernetes API. jupyter-server-proxy starts it on a unix socket, so every
+ * request has passed Jupyter's authentication.
+ */
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { existsSync, unlinkSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { discover, IClusterAccess, loadAccess } from './cluster';
+import { ServiceError } from './errors';
+import { Reaper } from './reaper';
+import { ExecutorPods } from './sessions';
+
+const SESSION_ID = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
+
+function sendJSON(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text)
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const e =
+    err instanceof ServiceError
+      ? err
+      : new ServiceError(500, 'Internal', `The service failed: ${(err as Error).message ?? err}`);
+  if (!res.headersSent) {
+    sendJSON(res, e.status, e.toJSON());
+  } else {
+    res.end();
+  }
+}
+
+/** The HTTP handler; exported for tests. */
+export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://service');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    try {
+      if (req.method === 'GET' && (path === '/' || path === '/health')) {
+        return sendJSON(res, 200, { ok: true });
+      }
+      if (req.method === 'GET' && path === '/cluster') {
+        return sendJSON(res, 200, await discover(access));
+      }
+      const m = /^\/sessions\/([^/]+)\/(pods|events)$/.exec(path);
+      if (m) {
+        const id = decodeURIComponent(m[1]);
+        if (!SESSION_ID.test(id)) {
+          throw new ServiceError(400, 'BadRequest', `"${id}" is not a session id.`);
+        }
+        if (!pods) {
+          throw new ServiceError(503, 'NoCluster', `No Kubernetes cluster: ${access.unavailable ?? 'not configured'}.`);
+        }
+        if (m[2] === 'events' && req.method === 'GET') {
+          pods.start();
+          return pods.stream(id, res);
+        }
+        if (m[2] === 'pods' && req.method === 'GET') {
+          pods.start();
+          return sendJSON(res, 200, { pods: pods.podsOf(id).map(p => pods.summary(p)) });
+        }
+        if (m[2] === 'pods' && req.method === 'DELETE') {
+          return sendJSON(res, 200, { deleted: await pods.deleteSession(id) });
+        }
+      }
+      throw new ServiceError(404, 'NotFound', `No route for ${req.method} ${path}.`);
+    } catch (e) {
+      sendError(res, e);
+    }
+  };
+}
+
+/** Start the service; returns a function that stops it. */
+export function serve(options: { socket?: string; port?: number; host?: string }): () => void {
+  const access = loadAccess();
+  const pods = access.unavailable ? null : new ExecutorPods(access);
+  let reaper: Reaper | null = null;
+  if (pods) {
+    pods.start();
+    reaper = new Reaper(pods);
+    reaper.start();
+  }
+  const server = createServer(handler(access, pods));
+  if (options.socket) {
+    if (existsSync(options.socket)) {
+      unlinkSync(options.socket);
+    }
+    server.listen(options.socket);
+  } else {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const address = server.address();
+      if (address && typeof address === 'object') {
+        console.log(`spark-k8s service listening on ${address.address}:${address.port}`);
+      }
+    });
+  }
+  console.log(
+    `spark-k8s service: ${access.unavailable ? 'no cluster (' + access.unavailable + ')' : `namespace ${access.namespace}, pod ${access.podName ?? '(unknown)'}`}`
+  );
+  return () => {
+    reaper?.stop();
+    pods?.stop();
+    server.close();
+  };
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      socket: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' }
+    }
+  });
+  const stop = serve({
+    socket: values.socket,
+    port: values.port ? Number(values.port) : undefined,
+    host: values.host
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stop();
+      process.exit(0);
+    });
+  }
+}

@@ -1,0 +1,326 @@
+"""A real Kubernetes control plane on loopback for the tests.
+
+etcd 3.5, kube-apiserver and kube-scheduler v1.33 (built by build.sh from Go
+modules) and kwok, which plays the kubelet of one fake node so pods reach
+Running. Static-token auth for the admin; service accounts get real tokens
+through the TokenRequest API. The Spark operator CRDs from ../shared/crds are
+installed so manifests are validated by the real API server.
+
+    python tests/cluster/cluster.py start STATE_DIR   # prints the env to use
+    python tests/cluster/cluster.py stop STATE_DIR
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SHARED = pathlib.Path(os.environ.get("SPARK_K8S_SHARED", REPO.parent / "shared"))
+ADMIN_TOKEN = "spark-k8s-admin-token"
+NODE_NAME = "kwok-node-0"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_binaries():
+    out = subprocess.run(["bash", str(HERE / "build.sh")], check=True, capture_output=True, text=True)
+    return pathlib.Path(out.stdout.strip().splitlines()[-1])
+
+
+class Kube:
+    """A minimal client for the test API server (admin unless given a token)."""
+
+    def __init__(self, server, ca_file, token=ADMIN_TOKEN):
+        self.server = server
+        self.token = token
+        self.context = ssl.create_default_context(cafile=str(ca_file))
+
+    def request(self, method, path, body=None, content_type="application/json", token=None, timeout=30):
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        req = urllib.request.Request(self.server + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + (token or self.token))
+        if data is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, context=self.context, timeout=timeout) as resp:
+                text = resp.read()
+                return resp.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as err:
+            text = err.read()
+            try:
+                return err.code, json.loads(text)
+            except ValueError:
+                return err.code, {"message": text.decode(errors="replace")}
+
+    def ok(self, method, path, body=None, **kw):
+        status, out = self.request(method, path, body, **kw)
+        if status >= 300:
+            raise RuntimeError("%s %s -> %s: %s" % (method, path, status, (out or {}).get("message")))
+        return out
+
+    def apply(self, obj):
+        """Create or update an object (server-side apply as the test harness)."""
+        path = object_path(obj)
+        return self.ok(
+            "PATCH", path + "?fieldManager=spark-k8s-tests&force=true", obj,
+            content_type="application/apply-patch+yaml",
+        )
+
+    def wait(self, predicate, timeout=60, interval=0.2, what="condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise TimeoutError("timed out waiting for " + what)
+
+
+PLURALS = {
+    "Namespace": ("/api/v1", "namespaces", False),
+    "Node": ("/api/v1", "nodes", False),
+    "Pod": ("/api/v1", "pods", True),
+    "ServiceAccount": ("/api/v1", "serviceaccounts", True),
+    "Secret": ("/api/v1", "secrets", True),
+    "ConfigMap": ("/api/v1", "configmaps", True),
+    "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", True),
+    "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", True),
+    "CustomResourceDefinition": ("/apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
+}
+
+
+def object_path(obj):
+    base, plural, namespaced = PLURALS[obj["kind"]]
+    meta = obj["metadata"]
+    ns = "/namespaces/%s" % meta.get("namespace", "default") if namespaced else ""
+    return "%s%s/%s/%s" % (base, ns, plural, meta["name"])
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_certs(state):
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=spark-k8s-test-ca",
+             "-keyout", "ca.key", "-out", "ca.crt", cwd=state)
+    (state / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n")
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
+             "-keyout", "apiserver.key", "-out", "apiserver.csr", cwd=state)
+    _openssl("x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-days", "2", "-extfile", "san.cnf", "-out", "apiserver.crt", cwd=state)
+    _openssl("genrsa", "-out", "sa.key", "2048", cwd=state)
+    _openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=state)
+
+
+def kubeconfig(server, ca_file, token_file, namespace="default"):
+    return json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "test",
+        "clusters": [{"name": "test", "cluster": {"server": server, "certificate-authority": str(ca_file)}}],
+        "users": [{"name": "user", "user": {"tokenFile": str(token_file)}}],
+        "contexts": [{"name": "test", "context": {"cluster": "test", "user": "user", "namespace": namespace}}],
+    })
+
+
+class Cluster:
+    """Start/stop the control plane; state (certs, logs, pids) lives in `state`."""
+
+    def __init__(self, state):
+        self.state = pathlib.Path(state)
+        self.info_file = self.state / "cluster.json"
+
+    @property
+    def info(self):
+        return json.loads(self.info_file.read_text())
+
+    def kube(self, token=ADMIN_TOKEN):
+        info = self.info
+        return Kube(info["server"], info["ca"], token)
+
+    def _spawn(self, name, args):
+        log = open(self.state / ("%s.log" % name), "ab")
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        (self.state / ("%s.pid" % name)).write_text(str(proc.pid))
+        return proc
+
+    def start(self, bin_dir=None):
+        bin_dir = pathlib.Path(bin_dir or build_binaries())
+        self.state.mkdir(parents=True, exist_ok=True)
+        if not (self.state / "apiserver.crt").exists():
+            make_certs(self.state)
+        api_port = int(os.environ.get("SPARK_K8S_TEST_API_PORT") or free_port())
+        etcd_port, etcd_peer = free_port(), free_port()
+        (self.state / "tokens.csv").write_text('%s,admin,admin-uid,"system:masters"\n' % ADMIN_TOKEN)
+        (self.state / "admin.token").write_text(ADMIN_TOKEN)
+        (self.state / "audit-policy.yaml").write_text(
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
+            "rules:\n- level: Metadata\n"
+        )
+        server = "https://127.0.0.1:%d" % api_port
+        info = {"server": server, "ca": str(self.state / "ca.crt"), "api_port": api_port,
+                "audit_log": str(self.state / "audit.log"), "bin": str(bin_dir)}
+        self.info_file.write_text(json.dumps(info))
+        admin_kc = self.state / "admin.kubeconfig"
+        admin_kc.write_text(kubeconfig(server, self.state / "ca.crt", self.state / "admin.token"))
+
+        self._spawn("etcd", [
+            str(bin_dir / "etcd"), "--data-dir", str(self.state / "etcd"), "--name", "test",
+            "--listen-client-urls", "http://127.0.0.1:%d" % etcd_port,
+            "--advertise-client-urls", "http://127.0.0.1:%d" % etcd_port,
+            "--listen-peer-urls", "http://127.0.0.1:%d" % etcd_peer,
+            "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % etcd_peer,
+            "--initial-cluster", "test=http://127.0.0.1:%d" % etcd_peer,
+            "--log-level", "warn",
+        ])
+        info["etcd"] = "http://127.0.0.1:%d" % etcd_port
+        self.info_file.write_text(json.dumps(info))
+        self.start_apiserver()
+        kube = self.kube()
+        self.wait_ready(kube)
+        self._spawn("kube-scheduler", [
+            str(bin_dir / "kube-scheduler"), "--kubeconfig", str(admin_kc),
+            "--authentication-kubeconfig", str(admin_kc), "--authorization-kubeconfig", str(admin_kc),
+            "--leader-elect=false", "--secure-port=0", "-v=1",
+        ])
+        self._spawn("kwok", [
+            str(bin_dir / "kwok"), "--kubeconfig", str(admin_kc),
+            "--manage-all-nodes=false",
+            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+            "--node-ip=127.0.0.1", "--cidr=10.244.0.1/24", "--server-address=",
+        ])
+        self.register_node(kube)
+        self.install_crds(kube)
+        return info
+
+    def start_apiserver(self):
+        info = self.info
+        s = self.state
+        self._spawn("kube-apiserver", [
+            str(pathlib.Path(info["bin"]) / "kube-apiserver"),
+            "--etcd-servers", info["etcd"],
+            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+            "--secure-port=%d" % info["api_port"],
+            "--tls-cert-file", str(s / "apiserver.crt"), "--tls-private-key-file", str(s / "apiserver.key"),
+            "--token-auth-file", str(s / "tokens.csv"),
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            "--service-account-key-file", str(s / "sa.pub"),
+            "--service-account-signing-key-file", str(s / "sa.key"),
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--allow-privileged=true",
+            "--audit-policy-file", str(s / "audit-policy.yaml"),
+            "--audit-log-path", info["audit_log"], "--audit-log-format=json",
+            "--audit-log-mode=blocking",
+            "--event-ttl=1h",
+        ])
+
+    def wait_ready(self, kube, timeout=90):
+        def ready():
+            try:
+                return kube.request("GET", "/readyz", timeout=3)[0] == 200
+            except (OSError, urllib.error.URLError):
+                return False
+        kube.wait(ready, timeout=timeout, what="the API server to be ready")
+
+    def restart_apiserver(self, down_seconds=1.0):
+        """Kill the API server and start it again (for watch-resume tests)."""
+        self._kill("kube-apiserver")
+        time.sleep(down_seconds)
+        self.start_apiserver()
+        self.wait_ready(self.kube())
+
+    def register_node(self, kube):
+        kube.apply({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": NODE_NAME, "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                         "labels": {"kubernetes.io/hostname": NODE_NAME, "type": "kwok"}},
+            "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                       "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}},
+        })
+
+        def node_ready():
+            _, node = kube.request("GET", "/api/v1/nodes/" + NODE_NAME)
+            conds = (node or {}).get("status", {}).get("conditions", [])
+            return any(c["type"] == "Ready" and c["status"] == "True" for c in conds)
+        kube.wait(node_ready, timeout=60, what="the kwok node to be Ready")
+
+    def install_crds(self, kube):
+        import yaml
+
+        for path in sorted((SHARED / "crds").glob("*.yaml")):
+            for doc in yaml.safe_load_all(path.read_text()):
+                if doc and doc.get("kind") == "CustomResourceDefinition":
+                    status, out = kube.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc)
+                    if status not in (201, 409):
+                        raise RuntimeError("CRD %s: %s" % (doc["metadata"]["name"], out.get("message")))
+
+    def _kill(self, name):
+        pid_file = self.state / ("%s.pid" % name)
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            except ProcessLookupError:
+                break
+        pid_file.unlink()
+
+    def stop(self):
+        for name in ("kwok", "kube-scheduler", "kube-apiserver", "etcd"):
+            self._kill(name)
+
+
+def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
+    """A namespace with the shipped Role bound to service account `sa`; returns its token."""
+    import yaml
+
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    # No controller-manager here: create the default service account pods expect.
+    for name in ("default", sa):
+        kube.apply({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}})
+    for doc in yaml.safe_load_all(pathlib.Path(rbac_file).read_text()):
+        if not doc or doc["kind"] not in ("Role", "RoleBinding"):
+            continue
+        doc["metadata"]["namespace"] = namespace
+        for subject in doc.get("subjects", []):
+            subject["namespace"] = namespace
+        kube.apply(doc)
+    out = kube.ok("POST", "/api/v1/namespaces/%s/serviceaccounts/%s/token" % (namespace, sa),
+                  {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 86400}})
+    return out["status"]["token"]
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("start", "stop"):
+        sys.exit(__doc__)
+    cluster = Cluster(argv[2])
+    if argv[1] == "stop":
+        cluster.stop()
+        return
+    info = cluster.start()
+    print(json.dumps(info))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
