@@ -168,9 +168,44 @@ def session_info():
     return dict(_state["info"])
 
 
-def start_session(conf, user_ns=None):
-    """Start (or return) the SparkSession for `conf`; bind spark, sc, display in `user_ns`."""
+KERNEL_PID_ANNOTATION = "spark-k8s.jupyter.org/kernel-pid"
+KERNEL_START_ANNOTATION = "spark-k8s.jupyter.org/kernel-start"
+
+
+def _process_start(pid):
+    """Field 22 of /proc/PID/stat: start time in clock ticks (guards against pid reuse)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+        return stat[stat.rindex(")") + 2 :].split(" ")[19]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _kubernetes_conf(conf, pod_template):
+    """Mark executor pods with this kernel process, so the service can reap orphans."""
+    conf = dict(conf)
+    prefix = "spark.kubernetes.executor.annotation."
+    conf[prefix + KERNEL_PID_ANNOTATION] = str(os.getpid())
+    start = _process_start(os.getpid())
+    if start:
+        conf[prefix + KERNEL_START_ANNOTATION] = start
+    if pod_template:
+        fd, path = tempfile.mkstemp(prefix="spark-k8s-executor-", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(pod_template, f)
+        conf["spark.kubernetes.executor.podTemplateFile"] = path
+    return conf
+
+
+def start_session(conf, user_ns=None, pod_template=None):
+    """Start (or return) the SparkSession for `conf`; bind spark, sc, display in `user_ns`.
+
+    `pod_template` (a Pod as a dict) shapes executor pods beyond what Spark conf can say.
+    """
     _check_conf(conf)
+    if conf.get("spark.master", "").startswith("k8s://"):
+        conf = _kubernetes_conf(conf, pod_template)
     _require_pyspark()
     if _state["spark"] is not None:
         if _is_alive(_state["spark"]):

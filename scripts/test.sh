@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: core unit tests (Node), runtime and CLI tests on real PySpark
-# (pytest), and Galata tests in Debian's Chromium against a real JupyterLab.
+# Runs every test against real components: core unit tests (Node), runtime and CLI
+# tests on real PySpark, the service and Spark's Kubernetes backend against a real
+# API server (etcd + kube-apiserver + kube-scheduler + kwok on loopback, built from
+# Go modules and cached), and Galata tests in Debian's Chromium on a real JupyterLab.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || { echo "setup failed"; exit 1; }
@@ -13,8 +15,25 @@ step() {
   echo "=== $name"
   "$@" || failed+=("$name")
 }
+
 step "core unit tests" npm test --silent
-step "python tests" python -m pytest -q jupyterlab_spark_k8s/tests
+
+echo "=== test cluster (first build takes several minutes; cached after)"
+state=$(mktemp -d /tmp/spark-k8s-cluster.XXXXXX)
+trap 'python tests/cluster/cluster.py stop "$state"' EXIT
+if python tests/cluster/cluster.py start "$state" >/dev/null; then
+  export SPARK_K8S_TEST_STATE="$state"
+else
+  echo "the test cluster did not start; logs in $state"
+  failed+=("test cluster")
+fi
+
+step "python tests" python -m pytest -q jupyterlab_spark_k8s/tests tests/integration
+
+if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
+  # JupyterLab runs as if in namespace "lab" of the test cluster.
+  while IFS= read -r line; do export "${line?}"; done < <(python tests/cluster/cluster.py lab-env "$state")
+fi
 step "galata ui tests" bash -c 'cd ui-tests && npx playwright test'
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -9,7 +9,8 @@ from jupyterlab.galata import configure_jupyter_server
 configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 - CI runs as root
 
-# Profiles the tests pick: one whose driver memory is not a size.
+# Profiles the tests pick: one whose driver memory is not a size, one on the test
+# cluster (scripts/test.sh starts it and exports KUBECONFIG, POD_NAME, POD_IP).
 settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
 (settings_dir / "overrides.json").write_text(
     json.dumps(
@@ -24,6 +25,15 @@ settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
                         "conf": {"spark.sql.shuffle.partitions": "4"},
                     },
                     {"name": "broken", "kind": "local", "driverMemory": "lots"},
+                    {
+                        "name": "k8s",
+                        "kind": "kubernetes",
+                        "image": "apache/spark:4.3.0-python3",
+                        "executorInstances": 2,
+                        "executorMemory": "512m",
+                        # kwok's fake executors never register: do not wait for them.
+                        "conf": {"spark.scheduler.minRegisteredResourcesRatio": "0"},
+                    },
                 ]
             }
         }

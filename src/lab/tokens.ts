@@ -4,7 +4,7 @@
 import { ISessionContext } from '@jupyterlab/apputils';
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
-import { SessionProfile } from '../core';
+import { IClusterInfo, IPodSummary, SessionProfile } from '../core';
 
 /** What a session is doing. */
 export type SessionState =
@@ -32,6 +32,14 @@ export interface ISparkSession {
   readonly error: string | null;
   /** The profile of the running (or last) session. */
   readonly profile: SessionProfile | null;
+  /** Labels this session's executor pods (kubernetes profiles). */
+  readonly sessionId: string | null;
+  /** The session's executor pods, live (kubernetes profiles). */
+  readonly pods: readonly IPodSummary[];
+  /** A problem with the pod stream, if any. */
+  readonly podsError: string | null;
+  /** A caution about the session (e.g. image/kernel version mismatch). */
+  readonly warning: string | null;
   /** Emitted whenever state, info or error change. */
   readonly changed: ISignal<ISparkSession, void>;
   /** The Spark UI address under Jupyter's base URL, when ready. */
@@ -52,8 +60,14 @@ export interface ISparkSessionManager {
   readonly profiles: readonly SessionProfile[];
   /** Name of the profile Start uses. */
   selectedProfile: string;
-  /** Emitted when profiles or the selection change. */
+  /** Emitted when profiles, the selection or the cluster change. */
   readonly profilesChanged: ISignal<ISparkSessionManager, void>;
+  /** The cluster as last discovered, or null before the first answer. */
+  readonly cluster: IClusterInfo | null;
+  /** Profiles usable now, and why the others are not. */
+  usable(profile: SessionProfile): { ok: boolean; reason?: string };
+  /** Ask the service about the cluster again. */
+  refreshCluster(): Promise<IClusterInfo>;
 }
 
 /** The Spark session manager token. */

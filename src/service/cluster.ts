@@ -9,7 +9,10 @@ import {
   KubeConfig,
   VersionApi
 } from '@kubernetes/client-node';
+import { load as loadYaml } from 'js-yaml';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { featurePermissions, IClusterInfo, IResourceRule } from '../core';
 import { toServiceError } from './errors';
 
@@ -29,7 +32,9 @@ export interface IClusterAccess {
 }
 
 /** Load the in-cluster service account, else KUBECONFIG / ~/.kube/config. */
-export function loadAccess(env: NodeJS.ProcessEnv = process.env): IClusterAccess {
+export function loadAccess(
+  env: NodeJS.ProcessEnv = process.env
+): IClusterAccess {
   const kc = new KubeConfig();
   const inCluster =
     !!env.KUBERNETES_SERVICE_HOST && existsSync(`${SA_DIR}/token`);
@@ -51,9 +56,10 @@ export function loadAccess(env: NodeJS.ProcessEnv = process.env): IClusterAccess
     };
   }
   const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser() as
-    | (ReturnType<KubeConfig['getCurrentUser']> & { tokenFile?: string })
-    | null;
+  const tokenFile = inCluster ? undefined : kubeconfigTokenFile(kc, env);
+  if (tokenFile) {
+    useTokenFile(kc, tokenFile);
+  }
   let namespace = env.SPARK_K8S_NAMESPACE ?? '';
   if (!namespace && inCluster && existsSync(`${SA_DIR}/namespace`)) {
     namespace = readFileSync(`${SA_DIR}/namespace`, 'utf8').trim();
@@ -64,7 +70,7 @@ export function loadAccess(env: NodeJS.ProcessEnv = process.env): IClusterAccess
   }
   const auth: IClusterAccess['auth'] = inCluster
     ? { tokenFile: `${SA_DIR}/token`, caFile: `${SA_DIR}/ca.crt` }
-    : { tokenFile: user?.tokenFile, caFile: cluster?.caFile };
+    : { tokenFile, caFile: cluster?.caFile };
   return {
     kc,
     inCluster,
@@ -78,13 +84,63 @@ export function loadAccess(env: NodeJS.ProcessEnv = process.env): IClusterAccess
   };
 }
 
+/**
+ * The standard `tokenFile` of the current kubeconfig user, which client-node
+ * does not read (it knows only `token-file`).
+ */
+function kubeconfigTokenFile(
+  kc: KubeConfig,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  const user = kc.getCurrentUser();
+  if (!user || user.token) {
+    return undefined;
+  }
+  const paths = env.KUBECONFIG
+    ? env.KUBECONFIG.split(delimiter).filter(Boolean)
+    : [join(homedir(), '.kube', 'config')];
+  for (const path of paths) {
+    try {
+      const doc = loadYaml(readFileSync(path, 'utf8')) as {
+        users?: Array<{ name?: string; user?: { tokenFile?: string } }>;
+      };
+      const found = doc?.users?.find(u => u.name === user.name)?.user
+        ?.tokenFile;
+      if (found) {
+        return found;
+      }
+    } catch {
+      // unreadable files were already reported by loadFromDefault
+    }
+  }
+  return undefined;
+}
+
+/** Authenticate with a token file, re-read as it rotates (projected tokens do). */
+function useTokenFile(kc: KubeConfig, tokenFile: string): void {
+  const current = kc.getCurrentUser();
+  kc.loadFromOptions({
+    clusters: kc.clusters,
+    contexts: kc.contexts,
+    currentContext: kc.getCurrentContext(),
+    users: kc.users.map(u =>
+      u.name === current?.name
+        ? { ...u, authProvider: { name: 'tokenFile', config: { tokenFile } } }
+        : u
+    )
+  });
+}
+
 /** Discover the cluster; never throws: problems become fields of the answer. */
 export async function discover(
   access: IClusterAccess,
   env: NodeJS.ProcessEnv = process.env
 ): Promise<IClusterInfo> {
   if (access.unavailable || !access.server) {
-    return { available: false, reason: access.unavailable ?? 'no API server configured' };
+    return {
+      available: false,
+      reason: access.unavailable ?? 'no API server configured'
+    };
   }
   const { kc, namespace } = access;
   let version: string;
@@ -93,7 +149,10 @@ export async function discover(
     version = v.gitVersion;
   } catch (e) {
     const err = toServiceError(e, { verb: 'get', resource: 'version' });
-    return { available: false, reason: `${err.message}${err.hint ? ' ' + err.hint : ''}` };
+    return {
+      available: false,
+      reason: `${err.message}${err.hint ? ' ' + err.hint : ''}`
+    };
   }
   const [operators, permissions, pod] = await Promise.all([
     operatorsOf(kc),
@@ -117,7 +176,9 @@ async function operatorsOf(kc: KubeConfig): Promise<IClusterInfo['operators']> {
   try {
     const groups = await kc.makeApiClient(ApisApi).getAPIVersions();
     const serves = (name: string, version: string) =>
-      groups.groups.some(g => g.name === name && g.versions.some(v => v.version === version));
+      groups.groups.some(
+        g => g.name === name && g.versions.some(v => v.version === version)
+      );
     return {
       kubeflow: serves('sparkoperator.k8s.io', 'v1beta2'),
       apache: serves('spark.apache.org', 'v1')
@@ -130,9 +191,11 @@ async function operatorsOf(kc: KubeConfig): Promise<IClusterInfo['operators']> {
 async function permissionsIn(kc: KubeConfig, namespace: string) {
   let rules: IResourceRule[] = [];
   try {
-    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({
-      body: { spec: { namespace } }
-    });
+    const review = await kc
+      .makeApiClient(AuthorizationV1Api)
+      .createSelfSubjectRulesReview({
+        body: { spec: { namespace } }
+      });
     rules = (review.status?.resourceRules ?? []) as IResourceRule[];
   } catch {
     rules = [];
@@ -145,7 +208,9 @@ async function podIdentity(access: IClusterAccess, env: NodeJS.ProcessEnv) {
   const name = access.podName;
   let ip = env.POD_IP ?? null;
   if (!name) {
-    missing.push('this pod\u2019s name: set POD_NAME (the downward API) or run inside a pod');
+    missing.push(
+      'this pod\u2019s name: set POD_NAME (the downward API) or run inside a pod'
+    );
   }
   if (!ip && name) {
     try {
@@ -154,11 +219,15 @@ async function podIdentity(access: IClusterAccess, env: NodeJS.ProcessEnv) {
         .readNamespacedPod({ name, namespace: access.namespace });
       ip = pod.status?.podIP ?? null;
     } catch (e) {
-      missing.push(`this pod\u2019s IP: ${toServiceError(e, { verb: 'get', resource: 'pods', namespace: access.namespace }).message}`);
+      missing.push(
+        `this pod\u2019s IP: ${toServiceError(e, { verb: 'get', resource: 'pods', namespace: access.namespace }).message}`
+      );
     }
   }
   if (!ip && !missing.some(m => m.includes('IP'))) {
-    missing.push('this pod\u2019s IP: set POD_IP from status.podIP (the downward API)');
+    missing.push(
+      'this pod\u2019s IP: set POD_IP from status.podIP (the downward API)'
+    );
   }
   return { name, ip, missing };
 }

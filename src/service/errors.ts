@@ -38,11 +38,21 @@ export function toServiceError(err: unknown, attempt: IAttempt): ServiceError {
   if (err instanceof ServiceError) {
     return err;
   }
-  const e = err as { code?: number | string; body?: unknown; message?: string; cause?: { code?: string } };
+  const e = err as {
+    code?: number | string;
+    body?: unknown;
+    message?: string;
+    cause?: { code?: string };
+  };
   const status = typeof e.code === 'number' ? e.code : undefined;
   const what = describe(attempt);
   if (status === 401) {
-    return new ServiceError(401, 'Unauthorized', `The API server rejected this pod's credentials (${what}).`, 'The service account token may have expired or been revoked; restart the server.');
+    return new ServiceError(
+      401,
+      'Unauthorized',
+      `The API server rejected this pod's credentials (${what}).`,
+      'The service account token may have expired or been revoked; restart the server.'
+    );
   }
   if (status === 403) {
     return new ServiceError(
@@ -59,16 +69,26 @@ export function toServiceError(err: unknown, attempt: IAttempt): ServiceError {
         : attempt.group === 'spark.apache.org'
           ? 'the Apache Spark Kubernetes Operator (spark.apache.org)'
           : `the API group ${attempt.group}`;
-    return new ServiceError(404, 'NotInstalled', `Cannot ${what}: ${operator} is not installed on this cluster.`, 'Ask an admin to install its CRDs, or pick the other operator.');
+    return new ServiceError(
+      404,
+      'NotInstalled',
+      `Cannot ${what}: ${operator} is not installed on this cluster.`,
+      'Ask an admin to install its CRDs, or pick the other operator.'
+    );
   }
   if (status === 404) {
     return new ServiceError(404, 'NotFound', `Cannot ${what}: not found.`);
   }
   if (status !== undefined) {
     const detail = bodyMessage(e.body) ?? e.message ?? '';
-    return new ServiceError(status >= 400 && status < 600 ? status : 502, 'ApiError', `Cannot ${what}: ${detail}`.trim());
+    return new ServiceError(
+      status >= 400 && status < 600 ? status : 502,
+      'ApiError',
+      `Cannot ${what}: ${detail}`.trim()
+    );
   }
-  const code = e.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
+  const code =
+    e.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
   return new ServiceError(
     503,
     'Unreachable',

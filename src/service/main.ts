@@ -27,7 +27,11 @@ function sendError(res: ServerResponse, err: unknown): void {
   const e =
     err instanceof ServiceError
       ? err
-      : new ServiceError(500, 'Internal', `The service failed: ${(err as Error).message ?? err}`);
+      : new ServiceError(
+          500,
+          'Internal',
+          `The service failed: ${(err as Error).message ?? err}`
+        );
   if (!res.headersSent) {
     sendJSON(res, e.status, e.toJSON());
   } else {
@@ -51,10 +55,18 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
       if (m) {
         const id = decodeURIComponent(m[1]);
         if (!SESSION_ID.test(id)) {
-          throw new ServiceError(400, 'BadRequest', `"${id}" is not a session id.`);
+          throw new ServiceError(
+            400,
+            'BadRequest',
+            `"${id}" is not a session id.`
+          );
         }
         if (!pods) {
-          throw new ServiceError(503, 'NoCluster', `No Kubernetes cluster: ${access.unavailable ?? 'not configured'}.`);
+          throw new ServiceError(
+            503,
+            'NoCluster',
+            `No Kubernetes cluster: ${access.unavailable ?? 'not configured'}.`
+          );
         }
         if (m[2] === 'events' && req.method === 'GET') {
           pods.start();
@@ -62,13 +74,19 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
         }
         if (m[2] === 'pods' && req.method === 'GET') {
           pods.start();
-          return sendJSON(res, 200, { pods: pods.podsOf(id).map(p => pods.summary(p)) });
+          return sendJSON(res, 200, {
+            pods: pods.podsOf(id).map(p => pods.summary(p))
+          });
         }
         if (m[2] === 'pods' && req.method === 'DELETE') {
           return sendJSON(res, 200, { deleted: await pods.deleteSession(id) });
         }
       }
-      throw new ServiceError(404, 'NotFound', `No route for ${req.method} ${path}.`);
+      throw new ServiceError(
+        404,
+        'NotFound',
+        `No route for ${req.method} ${path}.`
+      );
     } catch (e) {
       sendError(res, e);
     }
@@ -76,7 +94,11 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
 }
 
 /** Start the service; returns a function that stops it. */
-export function serve(options: { socket?: string; port?: number; host?: string }): () => void {
+export function serve(options: {
+  socket?: string;
+  port?: number;
+  host?: string;
+}): () => void {
   const access = loadAccess();
   const pods = access.unavailable ? null : new ExecutorPods(access);
   let reaper: Reaper | null = null;
@@ -95,7 +117,9 @@ export function serve(options: { socket?: string; port?: number; host?: string }
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const address = server.address();
       if (address && typeof address === 'object') {
-        console.log(`spark-k8s service listening on ${address.address}:${address.port}`);
+        console.log(
+          `spark-k8s service listening on ${address.address}:${address.port}`
+        );
       }
     });
   }

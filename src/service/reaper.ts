@@ -5,7 +5,11 @@
  */
 import { V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
-import { KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_LABEL } from '../core';
+import {
+  KERNEL_PID_ANNOTATION,
+  KERNEL_START_ANNOTATION,
+  SESSION_LABEL
+} from '../core';
 import { ExecutorPods } from './sessions';
 
 /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or null. */
@@ -73,10 +77,14 @@ export class Reaper {
       this._inFlight.add(session);
       try {
         const n = await this._pods.deleteSession(session);
-        this._log(`reaper: deleted ${n} executor pod(s) of session ${session}: its kernel is gone`);
+        this._log(
+          `reaper: deleted ${n} executor pod(s) of session ${session}: its kernel is gone`
+        );
         reaped.push(session);
       } catch (e) {
-        this._log(`reaper: could not delete pods of session ${session}: ${(e as Error).message}`);
+        this._log(
+          `reaper: could not delete pods of session ${session}: ${(e as Error).message}`
+        );
       } finally {
         this._inFlight.delete(session);
       }

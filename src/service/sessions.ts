@@ -121,7 +121,11 @@ export class ExecutorPods {
     try {
       const pods = await core.listNamespacedPod({ namespace, labelSelector });
       if (pods.items.length) {
-        await core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 });
+        await core.deleteCollectionNamespacedPod({
+          namespace,
+          labelSelector,
+          gracePeriodSeconds: 0
+        });
       }
       return pods.items.length;
     } catch (e) {

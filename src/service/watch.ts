@@ -91,7 +91,10 @@ export class ResourceWatcher<T extends IObject> {
       seen.add(uid);
       const had = this.objects.get(uid);
       this.objects.set(uid, item);
-      if (!had || had.metadata?.resourceVersion !== item.metadata?.resourceVersion) {
+      if (
+        !had ||
+        had.metadata?.resourceVersion !== item.metadata?.resourceVersion
+      ) {
         this._emit({ type: had ? 'MODIFIED' : 'ADDED', object: item });
       }
     }
@@ -143,7 +146,8 @@ export class ResourceWatcher<T extends IObject> {
     return new Promise((resolve, reject) => {
       let gone = false;
       const watch = new Watch(this._kc);
-      const timeout = this._options.timeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
+      const timeout =
+        this._options.timeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
       this.requests++;
       watch
         .watch(
@@ -176,7 +180,10 @@ export class ResourceWatcher<T extends IObject> {
             } else {
               this.objects.set(uid, object);
             }
-            this._emit({ type: phase as 'ADDED' | 'MODIFIED' | 'DELETED', object });
+            this._emit({
+              type: phase as 'ADDED' | 'MODIFIED' | 'DELETED',
+              object
+            });
           },
           (err: unknown) => {
             this._abort = null;
@@ -187,16 +194,13 @@ export class ResourceWatcher<T extends IObject> {
             }
           }
         )
-        .then(
-          controller => {
-            this._abort = controller;
-            this._setConnected(true);
-            if (!this._running) {
-              controller.abort();
-            }
-          },
-          reject
-        );
+        .then(controller => {
+          this._abort = controller;
+          this._setConnected(true);
+          if (!this._running) {
+            controller.abort();
+          }
+        }, reject);
     });
   }
 

@@ -8,6 +8,7 @@ installed so manifests are validated by the real API server.
 
     python tests/cluster/cluster.py start STATE_DIR   # prints the env to use
     python tests/cluster/cluster.py stop STATE_DIR
+    python tests/cluster/cluster.py lab-env STATE_DIR  # namespace "lab"; prints env
 """
 
 import json
@@ -60,7 +61,10 @@ class Kube:
         try:
             with urllib.request.urlopen(req, context=self.context, timeout=timeout) as resp:
                 text = resp.read()
-                return resp.status, (json.loads(text) if text else None)
+                try:
+                    return resp.status, (json.loads(text) if text else None)
+                except ValueError:
+                    return resp.status, {"text": text.decode(errors="replace")}
         except urllib.error.HTTPError as err:
             text = err.read()
             try:
@@ -227,6 +231,10 @@ class Cluster:
             "--audit-log-path", info["audit_log"], "--audit-log-format=json",
             "--audit-log-mode=blocking",
             "--event-ttl=1h",
+            # The "kubernetes" Service cannot point at loopback; nothing here needs it.
+            "--endpoint-reconciler-type=none",
+            # Without a controller-manager nobody lifts the not-ready taint this plugin sets.
+            "--disable-admission-plugins=TaintNodesByCondition",
         ])
 
     def wait_ready(self, kube, timeout=90):
@@ -311,15 +319,42 @@ def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
     return out["status"]["token"]
 
 
+DRIVER_POD = "jupyter-alice"
+
+
+def jupyter_namespace(cluster, name, rbac_file, state_dir):
+    """A namespace under `rbac_file` with the Jupyter ("driver") pod on the fake node.
+
+    Returns (token, token_file, kubeconfig_file) for the pod's service account.
+    """
+    kube = cluster.kube()
+    token = namespace_with_role(kube, name, rbac_file)
+    state_dir = pathlib.Path(state_dir)
+    token_file = state_dir / ("%s.token" % name)
+    token_file.write_text(token)
+    kubeconfig_file = state_dir / ("%s.kubeconfig" % name)
+    kubeconfig_file.write_text(kubeconfig(cluster.info["server"], cluster.info["ca"], token_file, name))
+    kube.ok("POST", "/api/v1/namespaces/%s/pods" % name, {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": DRIVER_POD, "labels": {"app": "jupyterhub", "component": "singleuser-server"}},
+        "spec": {"nodeName": NODE_NAME, "serviceAccountName": "jupyter",
+                 "containers": [{"name": "notebook", "image": "jupyter/pyspark-notebook"}]},
+    })
+    return token, token_file, kubeconfig_file
+
+
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("start", "stop"):
+    if len(argv) != 3 or argv[1] not in ("start", "stop", "lab-env"):
         sys.exit(__doc__)
     cluster = Cluster(argv[2])
     if argv[1] == "stop":
         cluster.stop()
-        return
-    info = cluster.start()
-    print(json.dumps(info))
+    elif argv[1] == "lab-env":
+        # The environment a Jupyter server in namespace "lab" would have.
+        _, _, kc = jupyter_namespace(cluster, "lab", REPO / "deploy" / "rbac.yaml", cluster.state)
+        print("KUBECONFIG=%s\nPOD_NAME=%s\nPOD_IP=127.0.0.1" % (kc, DRIVER_POD))
+    else:
+        print(json.dumps(cluster.start()))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ test.describe('Spark session panel', () => {
     await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
     await expect(panel.details).toContainText('local[2]');
     await expect(panel.details).toContainText(/4\.\d+\.\d+/);
-    await expect(page.locator('.jp-SparkK8s-statusItem')).toContainText('Spark: Ready');
+    await expect(page.locator('.jp-SparkK8s-statusItem')).toContainText(
+      'Spark: Ready'
+    );
 
     // Screenshots of the ready panel in both themes; with
     // SPARK_K8S_DOCS_SCREENSHOTS=1 they refresh the copies kept in docs/.
@@ -53,14 +55,19 @@ test.describe('Spark session panel', () => {
     expect(new URL(ui.url()).pathname).toMatch(/\/sparkui\/\d+\/jobs\/$/);
     await ui.getByRole('link', { name: 'Executors' }).click();
     expect(new URL(ui.url()).pathname).toMatch(/\/sparkui\/\d+\/executors\/$/);
-    await expect(ui.locator('#active-executors-table')).toContainText('driver', {
-      timeout: 60_000
-    });
+    await expect(ui.locator('#active-executors-table')).toContainText(
+      'driver',
+      {
+        timeout: 60_000
+      }
+    );
     await ui.close();
 
     await panel.stop.click();
     await expect(panel.state).toHaveText('Stopped');
-    await expect(page.locator('.jp-SparkK8s-statusItem')).toContainText('Spark: Stopped');
+    await expect(page.locator('.jp-SparkK8s-statusItem')).toContainText(
+      'Spark: Stopped'
+    );
   });
 
   test('a profile with a bad memory size fails with the reason, without hanging', async ({
@@ -72,7 +79,9 @@ test.describe('Spark session panel', () => {
     await panel.profile.selectOption('broken');
     await panel.start.click();
     await expect(panel.state).toHaveText('Failed');
-    await expect(panel.error).toContainText('driver memory "lots" is not a size');
+    await expect(panel.error).toContainText(
+      'driver memory "lots" is not a size'
+    );
     await expect(panel.start).toBeEnabled();
   });
 
@@ -96,12 +105,15 @@ test.describe('Spark session panel', () => {
     await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
     const output = await page.notebook.getCellOutputLocator(0);
     await expect(output!.locator('table tbody tr')).toHaveCount(1000);
-    await expect(output!.locator('table tbody tr').first()).toContainText('a;b');
-    await expect(output!).toContainText('Showing the first 1,000 rows; the result has more.');
+    await expect(output!.locator('table tbody tr').first()).toContainText(
+      'a;b'
+    );
+    await expect(output!).toContainText(
+      'Showing the first 1,000 rows; the result has more.'
+    );
 
     // Plain Python cells run exactly as before.
     const plain = await runNewCell(page, 'print("plain", 6 * 7)');
     await expect(plain).toContainText('plain 42');
   });
 });
-

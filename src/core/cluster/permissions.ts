@@ -59,7 +59,12 @@ export const FEATURE_PERMISSIONS: Record<Feature, IPermission[]> = {
   ]
 };
 
-function allows(rule: IResourceRule, group: string, resource: string, verb: string): boolean {
+function allows(
+  rule: IResourceRule,
+  group: string,
+  resource: string,
+  verb: string
+): boolean {
   if (rule.resourceNames && rule.resourceNames.length) {
     return false; // limited to named objects: not enough for list/create
   }

@@ -5,7 +5,12 @@
 
 /** The parts of a Kubernetes Pod this module reads. */
 export interface IPodLike {
-  metadata?: { name?: string; uid?: string; creationTimestamp?: string | Date; labels?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    uid?: string;
+    creationTimestamp?: string | Date;
+    labels?: Record<string, string>;
+  };
   spec?: {
     nodeName?: string;
     containers?: Array<{
@@ -16,7 +21,12 @@ export interface IPodLike {
   };
   status?: {
     phase?: string;
-    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+    }>;
     containerStatuses?: Array<{
       name?: string;
       ready?: boolean;
@@ -59,7 +69,8 @@ const WAITING_WORDS: Record<string, string> = {
   ErrImagePull: 'the image cannot be pulled',
   InvalidImageName: 'the image name is invalid',
   CrashLoopBackOff: 'the executor keeps crashing and is being restarted',
-  CreateContainerConfigError: 'the container configuration is invalid (a missing Secret or ConfigMap?)',
+  CreateContainerConfigError:
+    'the container configuration is invalid (a missing Secret or ConfigMap?)',
   ContainerCreating: 'the container is being created'
 };
 
@@ -69,7 +80,10 @@ function eventTime(e: IEventLike): number {
 }
 
 /** Summarise a pod; `events` are the Events about it (any order). */
-export function podSummary(pod: IPodLike, events: readonly IEventLike[] = []): IPodSummary {
+export function podSummary(
+  pod: IPodLike,
+  events: readonly IEventLike[] = []
+): IPodSummary {
   const status = pod.status ?? {};
   const phase = status.phase ?? 'Pending';
   const containers = status.containerStatuses ?? [];
@@ -100,7 +114,8 @@ function podReason(pod: IPodLike, events: readonly IEventLike[]): string {
     if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
       const words = WAITING_WORDS[waiting.reason] ?? waiting.reason;
       const image = pod.spec?.containers?.find(x => x.name === c.name)?.image;
-      const what = waiting.reason.includes('Image') && image ? ` (${image})` : '';
+      const what =
+        waiting.reason.includes('Image') && image ? ` (${image})` : '';
       return `${waiting.reason}: ${words}${what}${waiting.message ? ': ' + waiting.message : ''}`;
     }
     const terminated = c.state?.terminated ?? c.lastState?.terminated;
@@ -119,7 +134,10 @@ function podReason(pod: IPodLike, events: readonly IEventLike[]): string {
     c => c.type === 'PodScheduled' && c.status === 'False'
   );
   if (latest?.reason === 'FailedScheduling' || unscheduled) {
-    const message = latest?.reason === 'FailedScheduling' ? latest.message : unscheduled?.message;
+    const message =
+      latest?.reason === 'FailedScheduling'
+        ? latest.message
+        : unscheduled?.message;
     return `Not scheduled: ${message ?? unscheduled?.reason ?? 'no node fits the pod'}`;
   }
   if (latest) {
@@ -131,5 +149,7 @@ function podReason(pod: IPodLike, events: readonly IEventLike[]): string {
   if (!pod.spec?.nodeName) {
     return 'Waiting to be scheduled';
   }
-  return status.phase === 'Running' ? 'Starting: not ready yet' : 'Starting the container';
+  return status.phase === 'Running'
+    ? 'Starting: not ready yet'
+    : 'Starting the container';
 }

@@ -18,7 +18,10 @@ describe('validateProfile', () => {
     assert.equal(errors.length, 3);
     assert.match(errors[0], /master "yarn" is not a local master/);
     assert.match(errors[1], /driver memory "lots" is not a size/);
-    assert.match(errors[2], /conf key "executor.memory" is not a Spark property/);
+    assert.match(
+      errors[2],
+      /conf key "executor.memory" is not a Spark property/
+    );
   });
 });
 
@@ -40,7 +43,11 @@ describe('sessionConf', () => {
 
   it('refuses an invalid profile with the reasons', () => {
     assert.throws(
-      () => sessionConf({ name: 'x', kind: 'local', driverMemory: '1 g' }, { appName: 'a' }),
+      () =>
+        sessionConf(
+          { name: 'x', kind: 'local', driverMemory: '1 g' },
+          { appName: 'a' }
+        ),
       /driver memory "1 g" is not a size/
     );
   });

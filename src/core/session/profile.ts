@@ -34,7 +34,11 @@ export interface IKubernetesProfile {
   /** Fixed executor count (ignored with dynamic allocation). Default 2. */
   executorInstances?: number;
   /** Dynamic allocation with shuffle tracking instead of a fixed count. */
-  dynamicAllocation?: { enabled: boolean; minExecutors?: number; maxExecutors?: number };
+  dynamicAllocation?: {
+    enabled: boolean;
+    minExecutors?: number;
+    maxExecutors?: number;
+  };
   /** Cores per executor. Default 1. */
   executorCores?: number;
   /** Heap per executor (Spark size). Default 1g. */
@@ -46,7 +50,12 @@ export interface IKubernetesProfile {
   /** Node labels executors must match. */
   nodeSelector?: Record<string, string>;
   /** Tolerations for executor pods (through a pod template). */
-  tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
+  tolerations?: Array<{
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+  }>;
   /** Extra Spark conf. */
   conf?: Record<string, string>;
 }
@@ -95,7 +104,10 @@ export function validateProfile(profile: SessionProfile): string[] {
   } else if (profile.kind !== 'local') {
     errors.push(`Profile "${label}": kind must be "local" or "kubernetes".`);
     return errors;
-  } else if (profile.master !== undefined && !LOCAL_MASTER.test(profile.master)) {
+  } else if (
+    profile.master !== undefined &&
+    !LOCAL_MASTER.test(profile.master)
+  ) {
     errors.push(
       `Profile "${label}": master "${profile.master}" is not a local master; use local[*] or local[N].`
     );
@@ -112,7 +124,10 @@ export function validateProfile(profile: SessionProfile): string[] {
   return errors;
 }
 
-function validateConf(conf: Record<string, string> | undefined, label: string): string[] {
+function validateConf(
+  conf: Record<string, string> | undefined,
+  label: string
+): string[] {
   const errors: string[] = [];
   for (const [key, value] of Object.entries(conf ?? {})) {
     if (!/^spark\.[A-Za-z0-9_.\-[\]/]+$/.test(key)) {
@@ -129,10 +144,15 @@ function validateConf(conf: Record<string, string> | undefined, label: string): 
   return errors;
 }
 
-function validateKubernetes(profile: IKubernetesProfile, label: string): string[] {
+function validateKubernetes(
+  profile: IKubernetesProfile,
+  label: string
+): string[] {
   const errors: string[] = [];
   if (!profile.image || !/^[^\s]+$/.test(profile.image)) {
-    errors.push(`Profile "${label}": an executor image is required (e.g. apache/spark:4.0.1-python3).`);
+    errors.push(
+      `Profile "${label}": an executor image is required (e.g. apache/spark:4.0.1-python3).`
+    );
   }
   const sizes: Array<[string, string | undefined]> = [
     ['executor memory', profile.executorMemory],
@@ -140,7 +160,9 @@ function validateKubernetes(profile: IKubernetesProfile, label: string): string[
   ];
   for (const [what, value] of sizes) {
     if (value !== undefined && !SPARK_SIZE.test(value)) {
-      errors.push(`Profile "${label}": ${what} "${value}" is not a size; use a number with k, m, g or t, e.g. 2g.`);
+      errors.push(
+        `Profile "${label}": ${what} "${value}" is not a size; use a number with k, m, g or t, e.g. 2g.`
+      );
     }
   }
   const counts: Array<[string, number | undefined, number]> = [
@@ -151,16 +173,23 @@ function validateKubernetes(profile: IKubernetesProfile, label: string): string[
   ];
   for (const [what, value, min] of counts) {
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-      errors.push(`Profile "${label}": ${what} must be a whole number of at least ${min}.`);
+      errors.push(
+        `Profile "${label}": ${what} must be a whole number of at least ${min}.`
+      );
     }
   }
   const dyn = profile.dynamicAllocation;
-  if (dyn?.enabled && (dyn.minExecutors ?? 0) > (dyn.maxExecutors ?? Infinity)) {
+  if (
+    dyn?.enabled &&
+    (dyn.minExecutors ?? 0) > (dyn.maxExecutors ?? Infinity)
+  ) {
     errors.push(`Profile "${label}": minimum executors exceed the maximum.`);
   }
   for (const key of Object.keys(profile.nodeSelector ?? {})) {
     if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(key)) {
-      errors.push(`Profile "${label}": node selector key "${key}" is not a valid label key.`);
+      errors.push(
+        `Profile "${label}": node selector key "${key}" is not a valid label key.`
+      );
     }
   }
   return errors;
@@ -195,7 +224,9 @@ export function sessionConf(
 }
 
 /** Why a kubernetes session cannot start in `cluster`, or null when it can. */
-export function clusterProblem(cluster: IClusterInfo | undefined): string | null {
+export function clusterProblem(
+  cluster: IClusterInfo | undefined
+): string | null {
   if (!cluster || !cluster.available) {
     return `No Kubernetes cluster is reachable${cluster?.reason ? ': ' + cluster.reason : ''}. Use a local profile.`;
   }
@@ -212,7 +243,10 @@ export function clusterProblem(cluster: IClusterInfo | undefined): string | null
   return null;
 }
 
-function kubernetesConf(profile: IKubernetesProfile, context: ISessionContext): Record<string, string> {
+function kubernetesConf(
+  profile: IKubernetesProfile,
+  context: ISessionContext
+): Record<string, string> {
   const cluster = context.cluster;
   const problem = clusterProblem(cluster);
   if (problem || !cluster) {
@@ -240,13 +274,16 @@ function kubernetesConf(profile: IKubernetesProfile, context: ISessionContext): 
   if (cluster.pod?.name) {
     // Executors get owner references to the Jupyter pod: they go when it goes.
     conf['spark.kubernetes.driver.pod.name'] = cluster.pod.name;
-    conf[`spark.kubernetes.executor.label.${DRIVER_POD_LABEL}`] = cluster.pod.name;
+    conf[`spark.kubernetes.executor.label.${DRIVER_POD_LABEL}`] =
+      cluster.pod.name;
   }
   if (context.sessionId) {
-    conf[`spark.kubernetes.executor.label.${SESSION_LABEL}`] = context.sessionId;
+    conf[`spark.kubernetes.executor.label.${SESSION_LABEL}`] =
+      context.sessionId;
   }
   if (cluster.auth?.tokenFile) {
-    conf['spark.kubernetes.authenticate.oauthTokenFile'] = cluster.auth.tokenFile;
+    conf['spark.kubernetes.authenticate.oauthTokenFile'] =
+      cluster.auth.tokenFile;
   }
   if (cluster.auth?.caFile) {
     conf['spark.kubernetes.authenticate.caCertFile'] = cluster.auth.caFile;
@@ -255,8 +292,12 @@ function kubernetesConf(profile: IKubernetesProfile, context: ISessionContext): 
   if (dyn?.enabled) {
     conf['spark.dynamicAllocation.enabled'] = 'true';
     conf['spark.dynamicAllocation.shuffleTracking.enabled'] = 'true';
-    conf['spark.dynamicAllocation.minExecutors'] = String(dyn.minExecutors ?? 0);
-    conf['spark.dynamicAllocation.maxExecutors'] = String(dyn.maxExecutors ?? 4);
+    conf['spark.dynamicAllocation.minExecutors'] = String(
+      dyn.minExecutors ?? 0
+    );
+    conf['spark.dynamicAllocation.maxExecutors'] = String(
+      dyn.maxExecutors ?? 4
+    );
   } else {
     conf['spark.executor.instances'] = String(profile.executorInstances ?? 2);
   }
@@ -270,7 +311,9 @@ function kubernetesConf(profile: IKubernetesProfile, context: ISessionContext): 
 }
 
 /** An executor pod template for what Spark conf cannot express (tolerations), or null. */
-export function executorPodTemplate(profile: SessionProfile): Record<string, unknown> | null {
+export function executorPodTemplate(
+  profile: SessionProfile
+): Record<string, unknown> | null {
   if (profile.kind !== 'kubernetes' || !profile.tolerations?.length) {
     return null;
   }
@@ -283,7 +326,9 @@ export function executorPodTemplate(profile: SessionProfile): Record<string, unk
 
 /** Spark version in an image tag (`apache/spark:4.0.1-python3` → `4.0.1`), or null. */
 export function imageSparkVersion(image: string): string | null {
-  const tag = image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '';
+  const tag = image.includes(':')
+    ? image.slice(image.lastIndexOf(':') + 1)
+    : '';
   const m = /^v?(\d+\.\d+\.\d+)/.exec(tag);
   return m ? m[1] : null;
 }
@@ -303,7 +348,9 @@ export function imageWarning(
   if (version !== kernel.sparkVersion) {
     return `Image ${profile.image} has Spark ${version} but the kernel runs Spark ${kernel.sparkVersion}: use an image with the same version.`;
   }
-  const py = /python3(\d+)?|py(3\.?\d+)/.exec(profile.image.slice(profile.image.lastIndexOf(':')));
+  const py = /python3(\d+)?|py(3\.?\d+)/.exec(
+    profile.image.slice(profile.image.lastIndexOf(':'))
+  );
   if (!py || (!py[1] && !py[2])) {
     return `The Python version of image ${profile.image} is unknown; executors need Python ${kernel.pythonVersion.split('.').slice(0, 2).join('.')} like the kernel.`;
   }

@@ -27,6 +27,8 @@ export function pythonLiterals(expressions: string[]): unknown[] {
 export function pythonCompileError(source: string): string | null {
   const program =
     'import sys\ntry:\n    compile(sys.stdin.read(), "<generated>", "exec")\nexcept SyntaxError as e:\n    print(repr(e))';
-  const out = execFileSync(PYTHON, ['-c', program], { input: source }).toString();
+  const out = execFileSync(PYTHON, ['-c', program], {
+    input: source
+  }).toString();
   return out.trim() ? out.trim() : null;
 }

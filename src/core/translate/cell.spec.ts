@@ -14,8 +14,16 @@ function statementsOf(code: string): string {
 
 describe('parseMagic', () => {
   it('reads %sql and %%sql alike, with code on the magic line', () => {
-    assert.deepEqual(parseMagic('%sql SELECT 1'), { name: 'sql', args: 'SELECT 1', body: '' });
-    assert.deepEqual(parseMagic('\n%%SQL\nSELECT 2'), { name: 'sql', args: '', body: 'SELECT 2' });
+    assert.deepEqual(parseMagic('%sql SELECT 1'), {
+      name: 'sql',
+      args: 'SELECT 1',
+      body: ''
+    });
+    assert.deepEqual(parseMagic('\n%%SQL\nSELECT 2'), {
+      name: 'sql',
+      args: '',
+      body: 'SELECT 2'
+    });
   });
 
   it('is null for plain code and for magics later in the cell', () => {
@@ -27,12 +35,18 @@ describe('parseMagic', () => {
 describe('translateCell', () => {
   it('leaves non-Spark cells exactly as they are', () => {
     for (const source of ['print(1)', '%time x = 1', '%%bash\necho hi', '']) {
-      assert.deepEqual(translateCell(source), { magic: null, code: source, needsSpark: false });
+      assert.deepEqual(translateCell(source), {
+        magic: null,
+        code: source,
+        needsSpark: false
+      });
     }
   });
 
   it('runs %sql statements in order and binds _sqldf', () => {
-    const t = translateCell("%sql\nCREATE TEMP VIEW v AS SELECT 1;\nSELECT ';' AS x");
+    const t = translateCell(
+      "%sql\nCREATE TEMP VIEW v AS SELECT 1;\nSELECT ';' AS x"
+    );
     assert.equal(t.magic, 'sql');
     assert.equal(t.needsSpark, true);
     assert.match(t.code, /^_sqldf = _spark_k8s_runtime\.sql_cell\(/);
@@ -42,15 +56,25 @@ describe('translateCell', () => {
   });
 
   it('uses the configured row limit, ignoring nonsense', () => {
-    assert.match(translateCell('%sql SELECT 1', { rowLimit: 25 }).code, /limit=25\)$/);
-    assert.match(translateCell('%sql SELECT 1', { rowLimit: -3 }).code, /limit=1000\)$/);
+    assert.match(
+      translateCell('%sql SELECT 1', { rowLimit: 25 }).code,
+      /limit=25\)$/
+    );
+    assert.match(
+      translateCell('%sql SELECT 1', { rowLimit: -3 }).code,
+      /limit=1000\)$/
+    );
   });
 
   it('compiles for hostile SQL, and the SQL reaches Python byte for byte', () => {
     for (const s of HOSTILE) {
       const sql = `SELECT '${s.replace(/'/g, "''")}' AS v`;
       const t = translateCell(`%sql\n${sql}`);
-      assert.equal(pythonCompileError(t.code), null, `did not compile for ${JSON.stringify(s)}`);
+      assert.equal(
+        pythonCompileError(t.code),
+        null,
+        `did not compile for ${JSON.stringify(s)}`
+      );
       const [statements] = pythonLiterals([statementsOf(t.code)]) as string[][];
       assert.deepEqual(statements, [sql]);
     }
@@ -58,9 +82,15 @@ describe('translateCell', () => {
 
   it('compiles for 2,000 random cells (fuzz)', () => {
     const rng = mulberry32(7);
-    const cells = Array.from({ length: 2000 }, () => '%sql ' + randomNasty(rng));
+    const cells = Array.from(
+      { length: 2000 },
+      () => '%sql ' + randomNasty(rng)
+    );
     const translated = cells.map(c => translateCell(c));
     assert.ok(translated.every(t => t.magic === 'sql'));
-    assert.equal(pythonCompileError(translated.map(t => t.code).join('\n')), null);
+    assert.equal(
+      pythonCompileError(translated.map(t => t.code).join('\n')),
+      null
+    );
   });
 });

@@ -16,7 +16,8 @@ export interface ICellMagic {
  * Blank lines, then `%name` or `%%name`, then the rest of that line, then the
  * body kept verbatim (line endings included, so SQL reaches Spark unchanged).
  */
-const MAGIC = /^(?:[ \t]*\r?\n)*[ \t]*%{1,2}([A-Za-z][\w-]*)(?=[ \t\r\n]|$)([^\n]*)(?:\n([\s\S]*))?$/;
+const MAGIC =
+  /^(?:[ \t]*\r?\n)*[ \t]*%{1,2}([A-Za-z][\w-]*)(?=[ \t\r\n]|$)([^\n]*)(?:\n([\s\S]*))?$/;
 
 /**
  * The magic a cell starts with, or null. Blank lines before it are allowed, as

@@ -28,8 +28,32 @@ export const HOSTILE = [
 /** A random string drawn from every kind of trouble. */
 export function randomNasty(rng: () => number): string {
   const pieces = [
-    "'", '"', '"""', '\\', '\n', '\r', '\t', ';', '--', '/*', '*/', '${', '}', '`',
-    ' ', 'a', 'Z', '0', '\u0000', '\u00e9', '\u2028', '\u{1f4a9}', '\ud800', '%', '{', '#'
+    "'",
+    '"',
+    '"""',
+    '\\',
+    '\n',
+    '\r',
+    '\t',
+    ';',
+    '--',
+    '/*',
+    '*/',
+    '${',
+    '}',
+    '`',
+    ' ',
+    'a',
+    'Z',
+    '0',
+    '\u0000',
+    '\u00e9',
+    '\u2028',
+    '\u{1f4a9}',
+    '\ud800',
+    '%',
+    '{',
+    '#'
   ];
   let out = '';
   const n = Math.floor(rng() * 24);
@@ -70,9 +94,9 @@ describe('pyStr', () => {
   });
 
   it('builds lists and dicts Python reads back', () => {
-    assert.deepEqual(pythonLiterals([pyStrList(HOSTILE), pyStrDict({ "k'": 'v"', a: '\\' })]), [
-      HOSTILE,
-      { "k'": 'v"', a: '\\' }
-    ]);
+    assert.deepEqual(
+      pythonLiterals([pyStrList(HOSTILE), pyStrDict({ "k'": 'v"', a: '\\' })]),
+      [HOSTILE, { "k'": 'v"', a: '\\' }]
+    );
   });
 });

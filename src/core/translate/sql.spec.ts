@@ -4,13 +4,16 @@ import { splitSql } from './sql';
 
 describe('splitSql', () => {
   it('splits on semicolons and drops empty statements', () => {
-    assert.deepEqual(splitSql('SELECT 1; SELECT 2;;\n  ;'), ['SELECT 1', 'SELECT 2']);
+    assert.deepEqual(splitSql('SELECT 1; SELECT 2;;\n  ;'), [
+      'SELECT 1',
+      'SELECT 2'
+    ]);
   });
 
   it('keeps semicolons inside single, double and back-quoted strings', () => {
     assert.deepEqual(
-      splitSql("SELECT 'a;b', \"c;d\", `e;f` FROM t; SELECT 2"),
-      ["SELECT 'a;b', \"c;d\", `e;f` FROM t", 'SELECT 2']
+      splitSql('SELECT \'a;b\', "c;d", `e;f` FROM t; SELECT 2'),
+      ['SELECT \'a;b\', "c;d", `e;f` FROM t', 'SELECT 2']
     );
   });
 
@@ -29,7 +32,9 @@ describe('splitSql', () => {
   });
 
   it('drops a trailing comment-only statement', () => {
-    assert.deepEqual(splitSql('SELECT 1;\n-- the end\n/* really */'), ['SELECT 1']);
+    assert.deepEqual(splitSql('SELECT 1;\n-- the end\n/* really */'), [
+      'SELECT 1'
+    ]);
   });
 
   it('treats an unclosed quote as running to the end (Spark reports the error)', () => {

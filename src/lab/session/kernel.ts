@@ -4,7 +4,7 @@
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
-import { pyStrDict, RUNTIME_NAME, runtimeBootstrap } from '../../core';
+import { pyStr, pyStrDict, RUNTIME_NAME, runtimeBootstrap } from '../../core';
 import { RUNTIME_SOURCE } from '../../core/runtime/runtimeSource';
 
 /** The mime type runtime.announce() publishes session info under. */
@@ -14,10 +14,17 @@ export const SESSION_MIME = 'application/vnd.spark-k8s.session+json';
 export class SessionError extends Error {}
 
 /** Python that loads the runtime (if needed) and starts a session with `conf`. */
-export function startCode(conf: Record<string, string>): string {
+export function startCode(
+  conf: Record<string, string>,
+  podTemplate: Record<string, unknown> | null = null
+): string {
+  // The template travels as JSON text in a safe literal, decoded in the kernel.
+  const template = podTemplate
+    ? `__import__("json").loads(${pyStr(JSON.stringify(podTemplate))})`
+    : 'None';
   return (
     runtimeBootstrap(RUNTIME_SOURCE) +
-    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals()))`
+    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals(), pod_template=${template}))`
   );
 }
 

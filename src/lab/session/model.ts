@@ -4,14 +4,25 @@
 import { ISessionContext } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Kernel } from '@jupyterlab/services';
-import { JSONObject } from '@lumino/coreutils';
+import { JSONObject, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
+  clusterProblem,
+  executorPodTemplate,
+  IClusterInfo,
+  imageWarning,
+  IPodSummary,
   LOCAL_PROFILE,
   SessionProfile,
   sessionConf,
   validateProfile
 } from '../../core';
+import {
+  deleteSessionPods,
+  fetchCluster,
+  openPodStream,
+  PodStreamMessage
+} from '../service/client';
 import {
   ISessionInfo,
   ISparkSession,
@@ -52,6 +63,22 @@ export class SparkSession implements ISparkSession {
     return this._profile;
   }
 
+  get sessionId(): string | null {
+    return this._sessionId;
+  }
+
+  get pods(): readonly IPodSummary[] {
+    return this._pods;
+  }
+
+  get podsError(): string | null {
+    return this._podsError;
+  }
+
+  get warning(): string | null {
+    return this._warning;
+  }
+
   get changed(): ISignal<ISparkSession, void> {
     return this._changed;
   }
@@ -85,21 +112,65 @@ export class SparkSession implements ISparkSession {
   async stop(): Promise<void> {
     const kernel = this.sessionContext.session?.kernel;
     if (!kernel || this._state === 'stopped') {
+      await this._release();
       this._set('stopped', null, null);
       return;
     }
     this._set('stopping', this._info, null);
+    let error: string | null = null;
     try {
       await announceRequest(
         kernel,
         stopCode(),
         this._manager.settings.startTimeout * 1000
       );
-      this._set('stopped', null, null);
     } catch (e) {
       // The runtime was never loaded (nothing to stop) or the kernel is gone.
-      this._set('stopped', null, e instanceof SessionError ? null : String(e));
+      error = e instanceof SessionError ? null : String(e);
     }
+    await this._release();
+    this._set('stopped', null, error);
+  }
+
+  /** Close the pod stream and make sure no executor pod of this session is left. */
+  private async _release(): Promise<void> {
+    this._stream?.close();
+    this._stream = null;
+    const id = this._sessionId;
+    this._sessionId = null;
+    this._pods = [];
+    this._podsError = null;
+    if (id) {
+      try {
+        await deleteSessionPods(id);
+      } catch (e) {
+        console.warn('Could not delete executor pods of session', id, e);
+      }
+    }
+  }
+
+  private _onPods(message: PodStreamMessage): void {
+    switch (message.type) {
+      case 'snapshot':
+        this._pods = message.pods;
+        break;
+      case 'pod': {
+        const others = this._pods.filter(p => p.name !== message.pod.name);
+        this._pods = [...others, message.pod].sort((a, b) =>
+          a.name.localeCompare(b.name)
+        );
+        break;
+      }
+      case 'pod-deleted':
+        this._pods = this._pods.filter(p => p.name !== message.name);
+        break;
+      case 'status':
+        this._podsError = message.connected
+          ? null
+          : (message.error ?? 'Reconnecting to the cluster…');
+        break;
+    }
+    this._changed.emit();
   }
 
   async restart(): Promise<ISessionInfo> {
@@ -136,23 +207,50 @@ export class SparkSession implements ISparkSession {
         'This notebook has no kernel. Select a Python kernel, then start the session.'
       );
     }
-    const conf = sessionConf(profile, {
-      appName: PathName.stem(this.sessionContext.path) || 'notebook',
-      uiOrigin: window.location.origin
-    });
+    let cluster: IClusterInfo | undefined;
+    let sessionId: string | undefined;
+    if (profile.kind === 'kubernetes') {
+      cluster = await this._manager.refreshCluster().catch(e => ({
+        available: false,
+        reason: e instanceof Error ? e.message : String(e)
+      }));
+      const problem = clusterProblem(cluster);
+      if (problem) {
+        return this._fail(problem);
+      }
+      sessionId = UUID.uuid4();
+    }
+    let conf: Record<string, string>;
+    try {
+      conf = sessionConf(profile, {
+        appName: PathName.stem(this.sessionContext.path) || 'notebook',
+        uiOrigin: window.location.origin,
+        cluster,
+        sessionId
+      });
+    } catch (e) {
+      return this._fail((e as Error).message);
+    }
+    if (sessionId) {
+      // Watch from the start, so Pending pods show while Spark starts.
+      this._sessionId = sessionId;
+      this._stream = openPodStream(sessionId, m => this._onPods(m));
+    }
     try {
       const bundle = await announceRequest(
         kernel,
-        startCode(conf),
+        startCode(conf, executorPodTemplate(profile)),
         this._manager.settings.startTimeout * 1000
       );
       const info = toInfo(bundle);
       if (!info) {
         return this._fail('The kernel answered without a running session.');
       }
+      this._warning = imageWarning(profile, info);
       this._set('ready', info, null);
       return info;
     } catch (e) {
+      await this._release();
       return this._fail(e instanceof Error ? e.message : String(e));
     }
   }
@@ -178,6 +276,7 @@ export class SparkSession implements ISparkSession {
 
   private _onKernelStatus(_: ISessionContext, status: Kernel.Status): void {
     if (status === 'dead' && this._state !== 'stopped') {
+      void this._release();
       this._set(
         'failed',
         null,
@@ -188,12 +287,14 @@ export class SparkSession implements ISparkSession {
       this._state !== 'stopped' &&
       this._state !== 'starting'
     ) {
+      void this._release();
       this._set('stopped', null, null);
     }
   }
 
   private _onKernelChanged(): void {
     if (this._state !== 'stopped' && this._state !== 'starting') {
+      void this._release();
       this._set('stopped', null, null);
     }
   }
@@ -203,6 +304,11 @@ export class SparkSession implements ISparkSession {
   private _error: string | null = null;
   private _profile: SessionProfile | null = null;
   private _starting: Promise<ISessionInfo> | null = null;
+  private _sessionId: string | null = null;
+  private _stream: EventSource | null = null;
+  private _pods: IPodSummary[] = [];
+  private _podsError: string | null = null;
+  private _warning: string | null = null;
   private _isDisposed = false;
   private _changed = new Signal<ISparkSession, void>(this);
 }
@@ -275,6 +381,38 @@ export class SparkSessionManager implements ISparkSessionManager {
     return this._profilesChanged;
   }
 
+  get cluster(): IClusterInfo | null {
+    return this._cluster;
+  }
+
+  usable(profile: SessionProfile): { ok: boolean; reason?: string } {
+    if (profile.kind !== 'kubernetes') {
+      return { ok: true };
+    }
+    if (!this._cluster) {
+      return { ok: false, reason: 'Looking for a Kubernetes cluster…' };
+    }
+    const problem = clusterProblem(this._cluster);
+    return problem ? { ok: false, reason: problem } : { ok: true };
+  }
+
+  refreshCluster(): Promise<IClusterInfo> {
+    if (!this._clusterRequest) {
+      this._clusterRequest = fetchCluster()
+        .catch(e => ({
+          available: false,
+          reason: e instanceof Error ? e.message : String(e)
+        }))
+        .then(info => {
+          this._cluster = info;
+          this._clusterRequest = null;
+          this._profilesChanged.emit();
+          return info;
+        });
+    }
+    return this._clusterRequest;
+  }
+
   /** Replace the profiles; `local` is always offered unless a profile overrides it. */
   setProfiles(profiles: readonly SessionProfile[], preferred: string): void {
     const byName = new Map<string, SessionProfile>();
@@ -291,6 +429,8 @@ export class SparkSessionManager implements ISparkSessionManager {
   }
 
   private _sessions = new Map<ISessionContext, SparkSession>();
+  private _cluster: IClusterInfo | null = null;
+  private _clusterRequest: Promise<IClusterInfo> | null = null;
   private _profiles: SessionProfile[] = [LOCAL_PROFILE];
   private _selected = LOCAL_PROFILE.name;
   private _preferred = LOCAL_PROFILE.name;

@@ -19,8 +19,81 @@ const CSS = {
   state: 'jp-SparkK8s-state',
   error: 'jp-SparkK8s-error',
   details: 'jp-SparkK8s-details',
-  muted: 'jp-SparkK8s-muted'
+  muted: 'jp-SparkK8s-muted',
+  warning: 'jp-SparkK8s-warning',
+  pods: 'jp-SparkK8s-pods'
 };
+
+function ClusterLine(props: {
+  manager: ISparkSessionManager;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { manager, trans } = props;
+  const cluster = manager.cluster;
+  if (!cluster) {
+    return null;
+  }
+  if (!cluster.available) {
+    return (
+      <div className={CSS.muted} role="note" title={cluster.reason ?? ''}>
+        {trans.__(
+          'No Kubernetes cluster: only local profiles. %1',
+          cluster.reason ?? ''
+        )}
+      </div>
+    );
+  }
+  const missing = cluster.permissions?.session.missing ?? [];
+  return (
+    <div className={CSS.muted} role="note">
+      {trans.__(
+        'Cluster: namespace %1, Kubernetes %2',
+        cluster.namespace ?? '',
+        cluster.version ?? ''
+      )}
+      {missing.length > 0 &&
+        ' ' +
+          trans.__('(cannot run executors: missing %1)', missing.join(', '))}
+    </div>
+  );
+}
+
+function ExecutorList(props: {
+  session: ISparkSession;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { session, trans } = props;
+  const pods = session.pods;
+  return (
+    <div className={CSS.pods}>
+      <h3>{trans.__('Executors (%1)', pods.length)}</h3>
+      {session.podsError && (
+        <div className={CSS.warning} role="note">
+          {session.podsError}
+        </div>
+      )}
+      <ul aria-label={trans.__('Executor pods')}>
+        {pods.map(pod => (
+          <li
+            key={pod.name}
+            className={`jp-mod-${pod.phase.toLowerCase()}`}
+            title={pod.node ? trans.__('on node %1', pod.node) : ''}
+          >
+            <span className="jp-SparkK8s-podName">{pod.name}</span>{' '}
+            <span className="jp-SparkK8s-podPhase">
+              {pod.phase === 'Running' && pod.ready
+                ? trans.__('Running')
+                : pod.phase}
+            </span>
+            {pod.reason && (
+              <div className="jp-SparkK8s-podReason">{pod.reason}</div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /** Where the panel finds the session to show. */
 export interface ICurrentSession {
@@ -115,13 +188,24 @@ function SessionView(props: {
             manager.selectedProfile = e.target.value;
           }}
         >
-          {manager.profiles.map(p => (
-            <option key={p.name} value={p.name}>
-              {p.name}
-            </option>
-          ))}
+          {manager.profiles.map(p => {
+            const usable = manager.usable(p);
+            return (
+              <option
+                key={p.name}
+                value={p.name}
+                disabled={!usable.ok}
+                title={usable.reason ?? ''}
+              >
+                {p.kind === 'kubernetes'
+                  ? trans.__('%1 (Kubernetes)', p.name)
+                  : p.name}
+              </option>
+            );
+          })}
         </select>
       </div>
+      <ClusterLine manager={manager} trans={trans} />
       <div className={CSS.row}>
         <button
           className="jp-mod-styled jp-mod-accept"
@@ -172,6 +256,12 @@ function SessionView(props: {
           <dd>{session.profile?.name ?? ''}</dd>
         </dl>
       )}
+      {session.warning && (
+        <div className={CSS.warning} role="note">
+          {session.warning}
+        </div>
+      )}
+      {session.sessionId && <ExecutorList session={session} trans={trans} />}
       {running && session.uiUrl && (
         <div className={CSS.row}>
           <a href={session.uiUrl} target="_blank" rel="noopener noreferrer">

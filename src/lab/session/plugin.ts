@@ -103,6 +103,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     tracker.currentChanged.connect(follow);
     follow();
 
+    // Ask the service about the cluster once; kubernetes profiles wait for it.
+    void manager.refreshCluster();
     const panel = new SessionPanel(current, manager, trans);
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'spark-k8s-session-panel');

@@ -1,0 +1,92 @@
+/**
+ * A kubernetes profile against the real test API server: Spark's own backend
+ * creates executor pods, kwok runs them, the panel shows them live, Stop and a
+ * dead kernel remove them.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { APIRequestContext, request } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SparkPanel } from './helpers/sparkPanel';
+
+test.use({ autoGoto: true });
+
+/** The admin's view of the test cluster, to check what really exists there. */
+async function clusterAdmin(): Promise<APIRequestContext> {
+  const state = process.env.SPARK_K8S_TEST_STATE;
+  if (!state) {
+    throw new Error(
+      'SPARK_K8S_TEST_STATE is not set: run the tests with scripts/test.sh'
+    );
+  }
+  const info = JSON.parse(readFileSync(join(state, 'cluster.json'), 'utf8'));
+  return request.newContext({
+    baseURL: info.server,
+    ignoreHTTPSErrors: true,
+    extraHTTPHeaders: {
+      Authorization: `Bearer ${readFileSync(join(state, 'admin.token'), 'utf8')}`
+    }
+  });
+}
+
+async function executorPods(admin: APIRequestContext): Promise<any[]> {
+  const res = await admin.get(
+    '/api/v1/namespaces/lab/pods?labelSelector=spark-role%3Dexecutor'
+  );
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).items;
+}
+
+test('executor pods of a kubernetes session show live and go with Stop and with the kernel', async ({
+  page
+}) => {
+  const admin = await clusterAdmin();
+  await page.notebook.createNew('k8s.ipynb');
+  const panel = new SparkPanel(page);
+  await panel.open();
+  await expect(
+    panel.root.getByText(/Cluster: namespace lab, Kubernetes v1\.33/)
+  ).toBeVisible();
+  await panel.profile.selectOption('k8s');
+  await panel.start.click();
+  await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
+  await expect(panel.details).toContainText('k8s://https://127.0.0.1');
+
+  const pods = panel.root
+    .getByRole('list', { name: 'Executor pods' })
+    .getByRole('listitem');
+  await expect(pods).toHaveCount(2, { timeout: 60_000 });
+  await expect(pods.filter({ hasText: 'Running' })).toHaveCount(2, {
+    timeout: 60_000
+  });
+  await expect(panel.root.getByText('Executors (2)')).toBeVisible();
+  const names = (await executorPods(admin)).map(p => p.metadata.name).sort();
+  expect(names).toHaveLength(2);
+  for (const name of names) {
+    await expect(pods.filter({ hasText: name })).toHaveCount(1);
+  }
+
+  await panel.stop.click();
+  await expect(panel.state).toHaveText('Stopped');
+  await expect
+    .poll(async () => (await executorPods(admin)).length, { timeout: 60_000 })
+    .toBe(0);
+
+  // Start again, then kill the kernel and its JVM outright: nothing may be left running.
+  await panel.start.click();
+  await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
+  await expect(pods.filter({ hasText: 'Running' })).toHaveCount(2, {
+    timeout: 60_000
+  });
+  await page.notebook.setCell(
+    0,
+    'code',
+    'import os, signal\nos.kill(sc._gateway.proc.pid, signal.SIGKILL)\nos.kill(os.getpid(), signal.SIGKILL)'
+  );
+  void page.notebook.runCell(0);
+  await expect(panel.state).not.toHaveText('Ready', { timeout: 60_000 });
+  await expect
+    .poll(async () => (await executorPods(admin)).length, { timeout: 90_000 })
+    .toBe(0);
+  await admin.dispose();
+});
