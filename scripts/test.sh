@@ -29,6 +29,10 @@ else
 fi
 
 step "python tests" python -m pytest -q jupyterlab_spark_k8s/tests tests/integration
+if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
+  # Figures, not pass/fail: API requests of an idle panel, and stream delay vs a direct watch.
+  step "watch benchmark" python bench/watch_bench.py --idle-seconds "${SPARK_K8S_BENCH_IDLE:-60}" --pods 10
+fi
 
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # JupyterLab runs as if in namespace "lab" of the test cluster.

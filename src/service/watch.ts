@@ -126,7 +126,9 @@ export class ResourceWatcher<T extends IObject> {
         if (!this._running) {
           break;
         }
-        const code = (e as { code?: number }).code;
+        const code =
+          (e as { code?: number; statusCode?: number }).code ??
+          (e as { statusCode?: number }).statusCode;
         if (code === 410) {
           needList = true;
           continue;
@@ -148,6 +150,10 @@ export class ResourceWatcher<T extends IObject> {
       const watch = new Watch(this._kc);
       const timeout =
         this._options.timeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
+      // client-node aborts a watch after 30 s without data, which on a quiet
+      // namespace means a new request every 30 s; let the server end it instead.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+        (timeout + 60) * 1000;
       this.requests++;
       watch
         .watch(
@@ -221,5 +227,10 @@ export class ResourceWatcher<T extends IObject> {
 
 function isAbort(err: unknown): boolean {
   const e = err as { name?: string; type?: string };
-  return e?.name === 'AbortError' || e?.type === 'aborted';
+  // A quiet watch that timed out just ends: it is renewed from its resourceVersion.
+  return (
+    e?.name === 'AbortError' ||
+    e?.name === 'TimeoutError' ||
+    e?.type === 'aborted'
+  );
 }

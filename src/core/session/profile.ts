@@ -348,11 +348,14 @@ export function imageWarning(
   if (version !== kernel.sparkVersion) {
     return `Image ${profile.image} has Spark ${version} but the kernel runs Spark ${kernel.sparkVersion}: use an image with the same version.`;
   }
-  const py = /python3(\d+)?|py(3\.?\d+)/.exec(
-    profile.image.slice(profile.image.lastIndexOf(':'))
-  );
-  if (!py || (!py[1] && !py[2])) {
-    return `The Python version of image ${profile.image} is unknown; executors need Python ${kernel.pythonVersion.split('.').slice(0, 2).join('.')} like the kernel.`;
+  const tag = profile.image.slice(profile.image.lastIndexOf(':'));
+  const py = /python-?(3\.\d+)|py(3\.\d+)/.exec(tag);
+  const kernelPy = kernel.pythonVersion.split('.').slice(0, 2).join('.');
+  if (!py) {
+    return `The Python version of image ${profile.image} is unknown (its tag names no minor version); executors need Python ${kernelPy} like the kernel.`;
+  }
+  if ((py[1] ?? py[2]) !== kernelPy) {
+    return `Image ${profile.image} has Python ${py[1] ?? py[2]} but the kernel runs Python ${kernelPy}: PySpark needs the same minor version on both.`;
   }
   return null;
 }
