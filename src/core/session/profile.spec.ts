@@ -84,7 +84,11 @@ describe('kubernetes profiles', () => {
   };
 
   it('builds client-mode conf that points executors back at this pod', () => {
-    const conf = sessionConf(profile, { appName: 'nb', cluster, sessionId: 's-1' });
+    const conf = sessionConf(profile, {
+      appName: 'nb',
+      cluster,
+      sessionId: 's-1'
+    });
     assert.equal(conf['spark.master'], 'k8s://https://10.0.0.1:443');
     assert.equal(conf['spark.submit.deployMode'], 'client');
     assert.equal(conf['spark.kubernetes.namespace'], 'jhub');
@@ -94,9 +98,18 @@ describe('kubernetes profiles', () => {
     assert.equal(conf['spark.driver.blockManager.port'], '7079');
     assert.equal(conf['spark.ui.port'], '4040');
     assert.equal(conf['spark.kubernetes.driver.pod.name'], 'jupyter-alice');
-    assert.equal(conf['spark.kubernetes.executor.label.spark-k8s.jupyter.org/session'], 's-1');
-    assert.equal(conf['spark.kubernetes.authenticate.oauthTokenFile'], '/sa/token');
-    assert.equal(conf['spark.kubernetes.authenticate.caCertFile'], '/sa/ca.crt');
+    assert.equal(
+      conf['spark.kubernetes.executor.label.spark-k8s.jupyter.org/session'],
+      's-1'
+    );
+    assert.equal(
+      conf['spark.kubernetes.authenticate.oauthTokenFile'],
+      '/sa/token'
+    );
+    assert.equal(
+      conf['spark.kubernetes.authenticate.caCertFile'],
+      '/sa/ca.crt'
+    );
     assert.equal(conf['spark.executor.instances'], '2');
     assert.equal(conf['spark.executor.cores'], '1');
     assert.equal(conf['spark.executor.memory'], '1g');
@@ -104,38 +117,99 @@ describe('kubernetes profiles', () => {
     assert.deepEqual(executorPodTemplate(profile), {
       apiVersion: 'v1',
       kind: 'Pod',
-      spec: { tolerations: [{ key: 'spark', operator: 'Exists', effect: 'NoSchedule' }] }
+      spec: {
+        tolerations: [
+          { key: 'spark', operator: 'Exists', effect: 'NoSchedule' }
+        ]
+      }
     });
   });
 
   it('uses dynamic allocation with shuffle tracking when asked', () => {
     const conf = sessionConf(
-      { ...profile, dynamicAllocation: { enabled: true, minExecutors: 1, maxExecutors: 8 } },
+      {
+        ...profile,
+        dynamicAllocation: { enabled: true, minExecutors: 1, maxExecutors: 8 }
+      },
       { appName: 'nb', cluster }
     );
     assert.equal(conf['spark.dynamicAllocation.enabled'], 'true');
-    assert.equal(conf['spark.dynamicAllocation.shuffleTracking.enabled'], 'true');
+    assert.equal(
+      conf['spark.dynamicAllocation.shuffleTracking.enabled'],
+      'true'
+    );
     assert.equal(conf['spark.dynamicAllocation.maxExecutors'], '8');
     assert.equal(conf['spark.executor.instances'], undefined);
   });
 
   it('says why it cannot start: no cluster, no pod IP, missing permissions, bad quantities', () => {
-    assert.throws(() => sessionConf(profile, { appName: 'a', cluster: { available: false, reason: 'no kubeconfig' } }), /No Kubernetes cluster is reachable: no kubeconfig/);
-    assert.match(clusterProblem({ ...cluster, pod: { name: 'p', ip: null, missing: ['set POD_IP'] } })!, /pod's IP is unknown \(set POD_IP\)/);
+    assert.throws(
+      () =>
+        sessionConf(profile, {
+          appName: 'a',
+          cluster: { available: false, reason: 'no kubeconfig' }
+        }),
+      /No Kubernetes cluster is reachable: no kubeconfig/
+    );
     assert.match(
-      clusterProblem({ ...cluster, permissions: { ...cluster.permissions, session: { allowed: false, missing: ['create pods'] } } })!,
+      clusterProblem({
+        ...cluster,
+        pod: { name: 'p', ip: null, missing: ['set POD_IP'] }
+      })!,
+      /pod's IP is unknown \(set POD_IP\)/
+    );
+    assert.match(
+      clusterProblem({
+        ...cluster,
+        permissions: {
+          ...cluster.permissions,
+          session: { allowed: false, missing: ['create pods'] }
+        }
+      })!,
       /missing create pods/
     );
-    assert.deepEqual(validateProfile({ ...profile, image: '', executorMemory: '2 GB', executorCores: 0 }).length, 3);
+    assert.deepEqual(
+      validateProfile({
+        ...profile,
+        image: '',
+        executorMemory: '2 GB',
+        executorCores: 0
+      }).length,
+      3
+    );
   });
 
   it('warns when the image may not match the kernel', () => {
     const kernel = { sparkVersion: '4.3.0', pythonVersion: '3.11.7' };
-    assert.equal(imageWarning({ ...profile, image: 'reg/spark:4.3.0-python3.11' }, kernel), null);
-    assert.match(imageWarning(profile, kernel)!, /Python version .* is unknown/);
-    assert.match(imageWarning({ ...profile, image: 'reg/spark:4.3.0-python3.12' }, kernel)!, /Python 3.12 but the kernel runs Python 3.11/);
-    assert.match(imageWarning({ ...profile, image: 'apache/spark:3.5.1-python3' }, kernel)!, /Spark 3.5.1 but the kernel runs Spark 4.3.0/);
-    assert.match(imageWarning({ ...profile, image: 'registry/spark:latest' }, kernel)!, /Spark version of image .* is unknown/);
-    assert.match(imageWarning({ ...profile, image: 'apache/spark:4.3.0' }, kernel)!, /Python version .* is unknown/);
+    assert.equal(
+      imageWarning({ ...profile, image: 'reg/spark:4.3.0-python3.11' }, kernel),
+      null
+    );
+    assert.match(
+      imageWarning(profile, kernel)!,
+      /Python version .* is unknown/
+    );
+    assert.match(
+      imageWarning(
+        { ...profile, image: 'reg/spark:4.3.0-python3.12' },
+        kernel
+      )!,
+      /Python 3.12 but the kernel runs Python 3.11/
+    );
+    assert.match(
+      imageWarning(
+        { ...profile, image: 'apache/spark:3.5.1-python3' },
+        kernel
+      )!,
+      /Spark 3.5.1 but the kernel runs Spark 4.3.0/
+    );
+    assert.match(
+      imageWarning({ ...profile, image: 'registry/spark:latest' }, kernel)!,
+      /Spark version of image .* is unknown/
+    );
+    assert.match(
+      imageWarning({ ...profile, image: 'apache/spark:4.3.0' }, kernel)!,
+      /Python version .* is unknown/
+    );
   });
 });
