@@ -101,3 +101,74 @@ def test_the_demo_notebook_runs_as_a_script(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert "| day | trips | avg_km |" in run.stdout
     assert "| 4  | 16     |" in run.stdout  # display(df) of id, id*id
+
+
+SOURCE_PY = """# Databricks notebook source
+# MAGIC %md
+# MAGIC # Sales
+
+# COMMAND ----------
+
+# DBTITLE 1,Totals
+# MAGIC %sql SELECT 40 + 2 AS answer
+
+# COMMAND ----------
+
+print("total", _sqldf.collect()[0].answer)
+"""
+
+
+def make_dbc(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Team/etl.python", json.dumps({"version": "NotebookV1", "name": "etl", "language": "python",
+                                                   "commands": [{"command": "print(2)", "position": 2},
+                                                                {"command": "%md # ETL", "position": 1}]}))
+        z.writestr("Team/reports/q.sql", json.dumps({"name": "q", "language": "sql",
+                                                      "commands": [{"command": "SELECT 1", "position": 1}]}))
+
+
+def test_import_a_folder_mirrors_its_tree(tmp_path):
+    src = tmp_path / "workspace"
+    (src / "jobs").mkdir(parents=True)
+    (src / "jobs" / "sales.py").write_text(SOURCE_PY)
+    (src / "helper.py").write_text("print('an ordinary script, not an export')\n")
+    make_dbc(src / "team.dbc")
+    proc = cli("import", str(src))
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "workspace-ipynb"
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*.ipynb"))
+    assert written == ["jobs/sales.ipynb", "team/Team/etl.ipynb", "team/Team/reports/q.ipynb"]
+    sales = json.loads((out / "jobs" / "sales.ipynb").read_text())
+    assert [c["cell_type"] for c in sales["cells"]] == ["markdown", "code", "code"]
+    assert sales["cells"][1]["metadata"]["spark_k8s"] == {"language": "sql", "title": "Totals", "showTitle": True}
+    etl = json.loads((out / "team" / "Team" / "etl.ipynb").read_text())
+    assert [c["source"] for c in etl["cells"]] == ["# ETL", "print(2)"]
+
+
+def test_a_bad_export_is_a_clear_error_and_writes_nothing(tmp_path):
+    src = tmp_path / "ws"
+    src.mkdir()
+    (src / "good.py").write_text(SOURCE_PY)
+    (src / "broken.dbc").write_bytes(b"not a zip")
+    proc = cli("import", str(src))
+    assert proc.returncode == 2
+    assert "broken.dbc: This file is not a zip archive" in proc.stderr
+    assert not (tmp_path / "ws-ipynb").exists()
+
+
+def test_plain_import_runs_in_any_jupyter(tmp_path):
+    (tmp_path / "sales.py").write_text(SOURCE_PY)
+    proc = cli("import", str(tmp_path / "sales.py"), "--plain", "-o", str(tmp_path / "sales.ipynb"))
+    assert proc.returncode == 0, proc.stderr
+    run = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+         "--ExecutePreprocessor.timeout=300", "--output", "executed.ipynb", str(tmp_path / "sales.ipynb")],
+        capture_output=True, text=True, timeout=400, cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    executed = json.loads((tmp_path / "executed.ipynb").read_text())
+    outputs = json.dumps([c.get("outputs", []) for c in executed["cells"]])
+    assert "<th>answer</th>" in outputs and "<td>42</td>" in outputs
+    assert "total 42" in outputs

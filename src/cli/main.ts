@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
+import { runImport } from './import';
 import { runScript } from './script';
 
 const USAGE = `usage: spark-k8s <command> [options]
@@ -10,10 +11,13 @@ const USAGE = `usage: spark-k8s <command> [options]
 commands:
   script NOTEBOOK.ipynb [-o OUT.py] [--master URL] [--conf KEY=VALUE ...] [--row-limit N]
       Write the notebook as one runnable Python script (runtime, session, translated cells).
+  import IN [-o OUT] [--plain]
+      Databricks exports (SOURCE .py/.sql/.scala/.r, .dbc, .html, Databricks .ipynb; a file or
+      a folder) to Jupyter notebooks; --plain translates magics so any Jupyter runs them.
 `;
 
-/** Entry point; returns the process exit status. */
-export function main(argv: string[]): number {
+/** Entry point; resolves with the process exit status. */
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -50,6 +54,28 @@ export function main(argv: string[]): number {
         });
         return 0;
       }
+      case 'import': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            output: { type: 'string', short: 'o' },
+            plain: { type: 'boolean', default: false }
+          }
+        });
+        if (positionals.length !== 1) {
+          throw new CliError('import takes exactly one file or folder.');
+        }
+        const written = await runImport({
+          input: positionals[0],
+          output: values.output,
+          plain: values.plain ?? false
+        });
+        for (const path of written) {
+          process.stdout.write(`wrote ${path}\n`);
+        }
+        return 0;
+      }
       case undefined:
       case '-h':
       case '--help':
@@ -70,5 +96,7 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+  });
 }

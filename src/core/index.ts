@@ -3,6 +3,7 @@
  * Node built-ins.
  */
 export * from './cluster';
+export * from './databricks';
 export * from './script';
 export * from './session';
 export * from './translate';

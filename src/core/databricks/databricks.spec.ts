@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import {
+  importDatabricksIpynb,
+  importDbc,
+  importExport,
+  importHtml
+} from './formats';
+import { exportSource, importSource } from './source';
+
+const SOURCE = [
+  '# Databricks notebook source',
+  'x = 1',
+  '',
+  '# COMMAND ----------',
+  '',
+  '# MAGIC %md',
+  '# MAGIC # Title',
+  '# MAGIC',
+  '# MAGIC Some *text*',
+  '',
+  '# COMMAND ----------',
+  '',
+  '# DBTITLE 1,Load the data',
+  '# MAGIC %sql SELECT * FROM t',
+  '# MAGIC WHERE a = 1',
+  '',
+  '#   COMMAND ---------- ',
+  '# DBTITLE 0,hidden',
+  'def f():',
+  '',
+  '    return 2',
+  '',
+  '# COMMAND ----------',
+  '',
+  '# MAGIC %scala',
+  '# MAGIC val x = 1',
+  ''
+].join('\n');
+
+describe('importSource', () => {
+  const nb = importSource(SOURCE, 'py', 'demo');
+
+  it('splits cells tolerantly and strips MAGIC prefixes, bare ones too', () => {
+    assert.deepEqual(
+      nb.cells.map(c => [c.cell_type, c.source]),
+      [
+        ['code', 'x = 1'],
+        ['markdown', '# Title\n\nSome *text*'],
+        ['code', '%sql SELECT * FROM t\nWHERE a = 1'],
+        ['code', 'def f():\n\n    return 2'],
+        ['code', '%scala\nval x = 1']
+      ]
+    );
+  });
+
+  it('keeps titles and per-cell languages in cell metadata', () => {
+    assert.deepEqual(
+      nb.cells.map(c => c.metadata.spark_k8s),
+      [
+        { language: 'python' },
+        { language: 'markdown' },
+        { language: 'sql', title: 'Load the data', showTitle: true },
+        { language: 'python', title: 'hidden', showTitle: false },
+        { language: 'scala' }
+      ]
+    );
+    assert.deepEqual(nb.metadata.spark_k8s?.databricks, {
+      language: 'python',
+      name: 'demo'
+    });
+  });
+
+  it('round-trips through SOURCE export', () => {
+    assert.deepEqual(importSource(exportSource(nb), 'py', 'demo'), nb);
+  });
+
+  it('makes plain cells of a SQL notebook explicit %sql cells', () => {
+    const sql = importSource(
+      '-- Databricks notebook source\nSELECT 1\n\n-- COMMAND ----------\n\n-- MAGIC %md hi\n',
+      'sql'
+    );
+    assert.deepEqual(
+      sql.cells.map(c => c.source),
+      ['%sql\nSELECT 1', 'hi']
+    );
+    assert.equal(sql.cells[0].metadata.spark_k8s?.language, 'sql');
+    const again = importSource(exportSource(sql), 'py');
+    assert.deepEqual(again.cells, sql.cells);
+  });
+
+  it('refuses a file that is not a SOURCE export, saying what it expected', () => {
+    assert.throws(
+      () => importSource('print(1)\n'),
+      /first line should be "# Databricks notebook source"/
+    );
+  });
+});
+
+const V1 = {
+  version: 'NotebookV1',
+  name: 'etl',
+  language: 'python',
+  commands: [
+    { command: '%sql SELECT 2', position: 2.5, commandTitle: 'second' },
+    { command: '%md # Head', position: 0.5 },
+    { command: 'print(1)', position: 1.0 }
+  ]
+};
+
+describe('NotebookV1 exports', () => {
+  it('sorts .dbc commands by their float position and keeps folders', async () => {
+    const zip = execFileSync('python3', [
+      '-c',
+      'import sys, zipfile, io, json\n' +
+        'buf = io.BytesIO()\n' +
+        'with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:\n' +
+        '    z.writestr("Shared/etl.python", sys.argv[1])\n' +
+        '    z.writestr("Shared/sub/", "")\n' +
+        '    z.writestr("Shared/sub/q.sql", json.dumps({"name": "q", "language": "sql", "commands": [{"command": "SELECT 1", "position": 1}]}))\n' +
+        'sys.stdout.buffer.write(buf.getvalue())',
+      JSON.stringify(V1)
+    ]);
+    const notebooks = await importDbc(new Uint8Array(zip));
+    assert.deepEqual([...notebooks.keys()].sort(), [
+      'Shared/etl.ipynb',
+      'Shared/sub/q.ipynb'
+    ]);
+    const etl = notebooks.get('Shared/etl.ipynb')!;
+    assert.deepEqual(
+      etl.cells.map(c => c.source),
+      ['# Head', 'print(1)', '%sql SELECT 2']
+    );
+    assert.equal(etl.cells[2].metadata.spark_k8s?.title, 'second');
+    assert.deepEqual(
+      notebooks.get('Shared/sub/q.ipynb')!.cells[0].source,
+      '%sql\nSELECT 1'
+    );
+  });
+
+  it('reads the model embedded in an HTML export', () => {
+    const encoded = Buffer.from(
+      encodeURIComponent(JSON.stringify(V1))
+    ).toString('base64');
+    const html = `<html><script>var __DATABRICKS_NOTEBOOK_MODEL = '${encoded}';</script></html>`;
+    assert.deepEqual(
+      importHtml(html).cells.map(c => c.source),
+      ['# Head', 'print(1)', '%sql SELECT 2']
+    );
+    assert.throws(
+      () => importHtml('<html></html>'),
+      /not a Databricks notebook export/
+    );
+  });
+
+  it('rejects a file that is not a zip with a clear error', async () => {
+    await assert.rejects(
+      importExport('x.dbc', new TextEncoder().encode('nope')),
+      /not a zip archive/
+    );
+  });
+});
+
+describe('Databricks .ipynb', () => {
+  it('keeps titles and widgets from Databricks metadata', () => {
+    const nb = importDatabricksIpynb({
+      nbformat: 4,
+      nbformat_minor: 0,
+      metadata: {
+        'application/vnd.databricks.v1+notebook': {
+          notebookName: 'report',
+          language: 'python',
+          widgets: {
+            env: {
+              currentValue: 'prod',
+              widgetInfo: {
+                widgetType: 'dropdown',
+                defaultValue: 'dev',
+                label: 'Env',
+                name: 'env',
+                options: { choices: ['dev', 'prod'] }
+              }
+            }
+          }
+        }
+      },
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# Report'] },
+        {
+          cell_type: 'code',
+          metadata: {
+            'application/vnd.databricks.v1+cell': {
+              title: 'Query',
+              showTitle: true
+            }
+          },
+          source: ['%sql\n', 'SELECT 1']
+        }
+      ]
+    });
+    assert.deepEqual(
+      nb.cells.map(c => [c.cell_type, c.source, c.metadata.spark_k8s?.title]),
+      [
+        ['markdown', '# Report', undefined],
+        ['code', '%sql\nSELECT 1', 'Query']
+      ]
+    );
+    assert.deepEqual(nb.metadata.spark_k8s?.widgets, {
+      env: {
+        type: 'dropdown',
+        defaultValue: 'dev',
+        label: 'Env',
+        choices: ['dev', 'prod']
+      }
+    });
+  });
+});

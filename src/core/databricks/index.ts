@@ -1,0 +1,5 @@
+/** Databricks exports to Jupyter notebooks, and back to SOURCE. */
+export * from './formats';
+export * from './model';
+export * from './source';
+export * from './zip';
