@@ -140,4 +140,6 @@ def test_reaper_deletes_pods_whose_kernel_is_gone(service, kube, namespace):
     kernel.send_signal(signal.SIGKILL)
     kernel.wait()
     kube.wait(lambda: not kube.ok("GET", path)["items"], timeout=60, what="the reaper")
-    assert "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs()
+    # The reaper logs after its delete call returns, which may be after the pods are gone.
+    kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
+              timeout=10, what="the reaper's log line")

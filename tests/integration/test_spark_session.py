@@ -111,4 +111,6 @@ def test_killed_kernel_executors_are_reaped(service, kube, namespace):
     os.killpg(kernel.pid, signal.SIGKILL)
     kernel.wait()
     kube.wait(lambda: not pods_of(kube, namespace, session), timeout=60, what="the reaper")
-    assert "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs()
+    # The reaper logs after its delete call returns, which may be after the pods are gone.
+    kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
+              timeout=10, what="the reaper's log line")

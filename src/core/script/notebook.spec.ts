@@ -36,7 +36,7 @@ describe('notebookScript', () => {
     assert.match(script, /# %% \[markdown\] cell 1\n# # Title\n# text/);
     assert.match(
       script,
-      /# %% cell 2\n_sqldf = _spark_k8s_runtime.sql_cell\(\["SELECT 1 AS x"\]/
+      /# %% cell 2\n_sqldf = _spark_k8s_runtime.sql_cell\(\[\("sql", "SELECT 1 AS x", \[\]\)\]/
     );
     assert.doesNotMatch(script, /cell 3|cell 4|ignored/);
     assert.match(script, /# %% cell 5\nx = 1\nprint\(x\)/);

@@ -43,6 +43,44 @@ describe('translateCell', () => {
     }
   });
 
+  it('knows when plain Python needs the session Databricks always has', () => {
+    assert.equal(translateCell('df = spark.range(3)').needsSpark, true);
+    assert.equal(translateCell('dbutils.widgets.get("x")').code, 'dbutils.widgets.get("x")');
+  });
+
+  it('passes :name markers and turns widget statements into widget operations', () => {
+    const t = translateCell(
+      "%sql\nCREATE WIDGET DROPDOWN state DEFAULT 'CA' CHOICES SELECT DISTINCT s FROM t;\n" +
+        'REMOVE WIDGET old;\nSELECT * FROM t WHERE s = :state AND n > :min_n AND x::int = 1'
+    );
+    assert.deepEqual(pythonLiterals([statementsOf(t.code)]), [
+      [
+        ['create_widget', 'dropdown', 'state', 'CA', 'SELECT DISTINCT s FROM t'],
+        ['remove_widget', 'old'],
+        ['sql', 'SELECT * FROM t WHERE s = :state AND n > :min_n AND x::int = 1', ['state', 'min_n']]
+      ]
+    ]);
+  });
+
+  it('translates the other Databricks magics, safely', () => {
+    const hostile = 'echo "$HOME" \'\'\' """ \\ \n done';
+    const cases: Array<[string, string]> = [
+      [`%md\n# T ${hostile}`, 'markdown'],
+      [`%sh\n${hostile}`, 'sh'],
+      [`%fs ls ${hostile}`, 'fs_magic'],
+      [`%pip install ${hostile}`, 'pip'],
+      ['%scala\nval x = 1', 'unsupported'],
+      ['%r\nx <- 1', 'unsupported']
+    ];
+    for (const [cell, call] of cases) {
+      const t = translateCell(cell);
+      assert.ok(t.code.startsWith(`_spark_k8s_runtime.${call}(`), t.code);
+      assert.equal(pythonCompileError(t.code), null);
+    }
+    assert.deepEqual(translateCell('%python\nx = 1'), { magic: 'python', code: 'x = 1', needsSpark: false });
+  });
+
+
   it('runs %sql statements in order and binds _sqldf', () => {
     const t = translateCell(
       "%sql\nCREATE TEMP VIEW v AS SELECT 1;\nSELECT ';' AS x"
@@ -51,7 +89,10 @@ describe('translateCell', () => {
     assert.equal(t.needsSpark, true);
     assert.match(t.code, /^_sqldf = _spark_k8s_runtime\.sql_cell\(/);
     assert.deepEqual(pythonLiterals([statementsOf(t.code)]), [
-      ['CREATE TEMP VIEW v AS SELECT 1', "SELECT ';' AS x"]
+      [
+        ['sql', 'CREATE TEMP VIEW v AS SELECT 1', []],
+        ['sql', "SELECT ';' AS x", []]
+      ]
     ]);
   });
 
@@ -75,8 +116,8 @@ describe('translateCell', () => {
         null,
         `did not compile for ${JSON.stringify(s)}`
       );
-      const [statements] = pythonLiterals([statementsOf(t.code)]) as string[][];
-      assert.deepEqual(statements, [sql]);
+      const [items] = pythonLiterals([statementsOf(t.code)]) as unknown[][][];
+      assert.deepEqual(items, [['sql', sql, []]]);
     }
   });
 

@@ -95,3 +95,79 @@ function skipBlockComment(text: string, i: number): number {
   }
   return n;
 }
+
+/** Named parameter markers (`:name`) outside strings and comments, in order, unique. */
+export function sqlMarkers(statement: string): string[] {
+  const names: string[] = [];
+  let i = 0;
+  const n = statement.length;
+  while (i < n) {
+    const c = statement[i];
+    const next = statement[i + 1];
+    if (c === '-' && next === '-') {
+      const eol = statement.indexOf('\n', i);
+      i = eol === -1 ? n : eol + 1;
+    } else if (c === '/' && next === '*') {
+      i = skipBlockComment(statement, i);
+    } else if (c === "'" || c === '"' || c === '`') {
+      i = skipQuoted(statement, i, c);
+    } else if (c === ':' && next === ':') {
+      i += 2; // a cast, not a marker
+    } else if (c === ':' && /[A-Za-z_]/.test(next ?? '') && !/[\w]/.test(statement[i - 1] ?? '')) {
+      const m = /^[A-Za-z_]\w*/.exec(statement.slice(i + 1))!;
+      if (!names.includes(m[0])) {
+        names.push(m[0]);
+      }
+      i += 1 + m[0].length;
+    } else {
+      i++;
+    }
+  }
+  return names;
+}
+
+/** A Databricks widget statement in SQL, or null for ordinary SQL. */
+export interface ISqlWidgetOp {
+  op: 'create' | 'remove';
+  type?: 'text' | 'dropdown' | 'combobox' | 'multiselect';
+  name: string;
+  defaultValue?: string;
+  /** A query whose first column lists the choices (CHOICES SELECT …). */
+  choicesQuery?: string;
+}
+
+function unquote(token: string): string {
+  const q = token[0];
+  if ((q === '"' || q === "'" || q === '`') && token.endsWith(q)) {
+    return token.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return token;
+}
+
+/** One SQL token for a widget statement: a quoted string or a bare word. */
+const TOKEN = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|[\w.-]+)/.source;
+const REMOVE_WIDGET = new RegExp(`^\\s*REMOVE\\s+WIDGET\\s+${TOKEN}\\s*$`, 'i');
+const CREATE_WIDGET = new RegExp(
+  `^\\s*CREATE\\s+WIDGET\\s+(TEXT|DROPDOWN|COMBOBOX|MULTISELECT)\\s+${TOKEN}` +
+    `(?:\\s+DEFAULT\\s+${TOKEN})?(?:\\s+CHOICES\\s+([\\s\\S]+))?\\s*$`,
+  'i'
+);
+
+/** Parse `CREATE WIDGET … [DEFAULT …] [CHOICES SELECT …]` and `REMOVE WIDGET name`. */
+export function sqlWidgetOp(statement: string): ISqlWidgetOp | null {
+  const remove = REMOVE_WIDGET.exec(statement);
+  if (remove) {
+    return { op: 'remove', name: unquote(remove[1]) };
+  }
+  const create = CREATE_WIDGET.exec(statement);
+  if (!create) {
+    return null;
+  }
+  return {
+    op: 'create',
+    type: create[1].toLowerCase() as ISqlWidgetOp['type'],
+    name: unquote(create[2]),
+    defaultValue: create[3] !== undefined ? unquote(create[3]) : '',
+    ...(create[4] ? { choicesQuery: create[4].trim() } : {})
+  };
+}
