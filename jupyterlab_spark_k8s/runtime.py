@@ -12,6 +12,7 @@ raises ``SparkK8sError`` whose message says what went wrong and what to do.
 import html
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -255,6 +256,8 @@ def _bind(user_ns):
     user_ns["sc"] = spark.sparkContext
     user_ns["display"] = display
     user_ns["displayHTML"] = displayHTML
+    user_ns["dbutils"] = dbutils
+    user_ns["getArgument"] = dbutils.widgets.getArgument
 
 
 def stop_session():
@@ -295,12 +298,49 @@ def finish_script():
 # SQL cells and display
 
 
-def sql_cell(statements, limit=DEFAULT_ROW_LIMIT):
-    """Run a %sql cell's statements in order; display and return the last result."""
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+_GET_ARGUMENT = re.compile(r"""getArgument\(\s*(['"])(\w+)\1\s*\)""")
+
+
+def _sql_literal(value):
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _substitute(statement):
+    """Databricks' ${name} (text) and getArgument('name') (a string literal) from widgets."""
+    widgets = dbutils.widgets
+
+    def variable(m):
+        return widgets.get(m.group(1)) if widgets._defined(m.group(1)) else m.group(0)
+
+    statement = _VARIABLE.sub(variable, statement)
+    return _GET_ARGUMENT.sub(lambda m: _sql_literal(widgets.get(m.group(2))), statement)
+
+
+def sql_cell(items, limit=DEFAULT_ROW_LIMIT):
+    """Run a %sql cell's instructions in order; display and return the last result.
+
+    Items are ("sql", statement, marker_names), ("create_widget", type, name,
+    default, choices_query_or_None) and ("remove_widget", name).
+    """
     spark = require_session()
     result = None
-    for statement in statements:
-        result = spark.sql(statement)
+    for item in items:
+        kind = item[0]
+        if kind == "create_widget":
+            _, wtype, name, default, choices_query = item
+            choices = [str(r[0]) for r in spark.sql(choices_query).collect()] if choices_query else None
+            if wtype == "text":
+                dbutils.widgets.text(name, default)
+            else:
+                getattr(dbutils.widgets, wtype)(name, default, choices or [default])
+        elif kind == "remove_widget":
+            dbutils.widgets.remove(item[1])
+        else:
+            _, statement, markers = item
+            statement = _substitute(statement)
+            args = {name: dbutils.widgets.get(name) for name in markers}
+            result = spark.sql(statement, args=args) if args else spark.sql(statement)
     if result is not None and result.columns:
         display(result, limit=limit)
     return result
@@ -366,3 +406,419 @@ def display(*objs, limit=DEFAULT_ROW_LIMIT):
 def displayHTML(markup):
     """Show raw HTML, as Databricks' displayHTML does."""
     _publish({"text/html": str(markup), "text/plain": "<HTML>"})
+
+
+# ---------------------------------------------------------------------------
+# Databricks magics other than %sql
+
+
+def markdown(text):
+    """%md: show the text as Markdown."""
+    _publish({"text/markdown": text, "text/plain": text})
+
+
+def sh(script):
+    """%sh: run the script with bash on the driver; a failing exit status fails the cell."""
+    import subprocess
+
+    proc = subprocess.run(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    if out:
+        print(out, end="" if out.endswith("\n") else "\n")
+    if proc.returncode != 0:
+        raise SparkK8sError("%%sh exited with status %d." % proc.returncode)
+    return None
+
+
+def pip(args):
+    """%pip: install into the kernel's Python; executors need the package in their image."""
+    import shlex
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "pip", *shlex.split(args)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    print(proc.stdout.decode("utf-8", "replace"), end="")
+    print("Note: %pip installs into this kernel only. Executors on the cluster need the package in "
+          "their image (or ship it with spark.submit.pyFiles).")
+    if proc.returncode != 0:
+        raise SparkK8sError("pip exited with status %d." % proc.returncode)
+
+
+def unsupported(language):
+    """%scala, %r: not runnable by a Python kernel; the rest of the notebook goes on."""
+    raise SparkK8sError(
+        "%%%s cells are not supported here: this notebook runs on a Python kernel. Rewrite the cell "
+        "in Python or SQL; the other cells still run." % language
+    )
+
+
+def fs_magic(command):
+    """%fs ls|head|cp|mv|rm|mkdirs|put PATH…: dbutils.fs from a cell."""
+    import shlex
+
+    words = shlex.split(command)
+    if not words:
+        raise SparkK8sError("%fs needs a command: ls, head, cp, mv, rm, mkdirs or put.")
+    verb, args = words[0], words[1:]
+    recurse = "-r" in args
+    args = [a for a in args if a != "-r"]
+    fs = dbutils.fs
+    if verb == "ls":
+        rows = fs.ls(args[0] if args else "/")
+        _publish(_table_bundle(["path", "name", "size", "modificationTime"],
+                               [tuple(r) for r in rows], False, len(rows) or 1))
+        return None
+    if verb == "head":
+        print(fs.head(*args))
+        return None
+    if verb in ("cp", "mv"):
+        return getattr(fs, verb)(args[0], args[1], recurse)
+    if verb == "rm":
+        return fs.rm(args[0], recurse)
+    if verb == "mkdirs":
+        return fs.mkdirs(args[0])
+    if verb == "put":
+        return fs.put(args[0], args[1], True)
+    raise SparkK8sError("%%fs %s is not supported; use ls, head, cp, mv, rm, mkdirs or put." % verb)
+
+
+# ---------------------------------------------------------------------------
+# dbutils
+
+
+class _Widgets:
+    """dbutils.widgets with Databricks semantics: string values, first declaration wins."""
+
+    def __init__(self):
+        self._defs = {}
+        self._values = {}
+
+    def _defined(self, name):
+        return str(name) in self._defs or str(name) in self._values
+
+    def _declare(self, kind, name, default, choices=None, label=None):
+        name = str(name)
+        if name in self._defs:
+            return
+        default = "" if default is None else str(default)
+        if choices is not None:
+            choices = [str(c) for c in choices]
+            if kind != "combobox":
+                for value in default.split(",") if kind == "multiselect" else [default]:
+                    if value not in choices:
+                        raise SparkK8sError("The default %r of widget %r is not one of its choices %r."
+                                            % (value, name, choices))
+        self._defs[name] = {"type": kind, "default": default, "choices": choices, "label": label or name}
+
+    def text(self, name, defaultValue="", label=None):
+        self._declare("text", name, defaultValue, None, label)
+
+    def dropdown(self, name, defaultValue, choices, label=None):
+        self._declare("dropdown", name, defaultValue, choices, label)
+
+    def combobox(self, name, defaultValue, choices, label=None):
+        self._declare("combobox", name, defaultValue, choices, label)
+
+    def multiselect(self, name, defaultValue, choices, label=None):
+        self._declare("multiselect", name, defaultValue, choices, label)
+
+    def get(self, name):
+        name = str(name)
+        if name in self._values:
+            value = self._values[name]
+        elif name in self._defs:
+            value = self._defs[name]["default"]
+        else:
+            raise SparkK8sError("No widget named %r is defined: declare it (dbutils.widgets.text(%r, "
+                                "\"default\")) or pass it as a parameter." % (name, name))
+        return ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+
+    def getArgument(self, name, defaultValue=None):
+        if defaultValue is not None and not self._defined(name):
+            return str(defaultValue)
+        return self.get(name)
+
+    def getAll(self):
+        return {name: self.get(name) for name in list(dict.fromkeys([*self._defs, *self._values]))}
+
+    def remove(self, name):
+        self._defs.pop(str(name), None)
+        self._values.pop(str(name), None)
+
+    def removeAll(self):
+        self._defs.clear()
+        self._values.clear()
+
+    def set_values(self, values):
+        """Values from the parameter bar, a %run or a job's arguments; they win over defaults."""
+        for name, value in dict(values).items():
+            self._values[str(name)] = value
+
+    def describe(self):
+        """Declared widgets with their current values, for the parameter bar."""
+        return {name: dict(spec, value=self.get(name)) for name, spec in self._defs.items()}
+
+
+def _dbfs_root():
+    root = os.environ.get("SPARK_K8S_DBFS_ROOT")
+    spark = _state["spark"]
+    if not root and spark is not None:
+        root = spark.conf.get("spark.jupyter.dbfsRoot", None)
+    return (root or "file://" + os.path.expanduser("~/dbfs")).rstrip("/")
+
+
+def map_path(path):
+    """dbfs:/x, /dbfs/x and /Volumes/x to the configured storage root; other paths unchanged."""
+    path = str(path)
+    for prefix in ("dbfs:/", "/dbfs/"):
+        if path.startswith(prefix):
+            return _dbfs_root() + "/" + path[len(prefix):].lstrip("/")
+    if path.startswith("/Volumes/"):
+        return _dbfs_root() + path
+    return path
+
+
+def _file_info(path, name, size, mtime):
+    from collections import namedtuple
+
+    info = namedtuple("FileInfo", ["path", "name", "size", "modificationTime"])
+    return info(path, name, size, mtime)
+
+
+class _Fs:
+    """dbutils.fs on any Hadoop path through Spark's JVM (file:, s3a:, …)."""
+
+    def _fs(self, path):
+        spark = require_session()
+        jvm = spark.sparkContext._jvm
+        p = jvm.org.apache.hadoop.fs.Path(map_path(path))
+        return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), p, jvm
+
+    def ls(self, path):
+        fs, p, _ = self._fs(path)
+        out = []
+        for st in fs.listStatus(p):
+            name = st.getPath().getName() + ("/" if st.isDirectory() else "")
+            out.append(_file_info(str(st.getPath().toString()) + ("/" if st.isDirectory() else ""), name,
+                                  st.getLen(), st.getModificationTime()))
+        return out
+
+    def mkdirs(self, path):
+        fs, p, _ = self._fs(path)
+        return bool(fs.mkdirs(p))
+
+    def rm(self, path, recurse=False):
+        fs, p, _ = self._fs(path)
+        return bool(fs.delete(p, bool(recurse)))
+
+    def cp(self, src, dst, recurse=False):
+        sfs, sp, jvm = self._fs(src)
+        dfs, dp, _ = self._fs(dst)
+        if sfs.getFileStatus(sp).isDirectory() and not recurse:
+            raise SparkK8sError("%s is a directory: use recurse=True." % src)
+        conf = require_session().sparkContext._jsc.hadoopConfiguration()
+        return bool(jvm.org.apache.hadoop.fs.FileUtil.copy(sfs, sp, dfs, dp, False, conf))
+
+    def mv(self, src, dst, recurse=False):
+        copied = self.cp(src, dst, recurse)
+        return copied and self.rm(src, True)
+
+    def head(self, path, maxBytes=65536):
+        fs, p, _ = self._fs(path)
+        stream = fs.open(p)
+        try:
+            data = bytearray()
+            while len(data) < maxBytes:
+                b = stream.read()
+                if b < 0:
+                    break
+                data.append(b)
+        finally:
+            stream.close()
+        return data.decode("utf-8", "replace")
+
+    def put(self, path, contents, overwrite=False):
+        fs, p, _ = self._fs(path)
+        if fs.exists(p) and not overwrite:
+            raise SparkK8sError("%s exists: pass overwrite=True to replace it." % path)
+        stream = fs.create(p, bool(overwrite))
+        try:
+            stream.write(bytearray(str(contents).encode("utf-8")))
+        finally:
+            stream.close()
+        return True
+
+
+class NotebookExit(Exception):
+    """dbutils.notebook.exit(value): ends the notebook with a value."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.value = value
+
+    def _render_traceback_(self):
+        return ["Notebook exited: %s" % self.value]
+
+
+class _Notebook:
+    def exit(self, value):
+        raise NotebookExit(str(value))
+
+
+class _Secrets:
+    """dbutils.secrets: a scope is a Kubernetes Secret, a key its data key.
+
+    In a job the values come from environment variables SPARK_K8S_SECRET_<SCOPE>_<KEY>
+    (set from secretKeyRef); in a session the kernel reads the Secret with the pod's own
+    credentials. Every value read is redacted from what the notebook prints or displays.
+    """
+
+    def __init__(self):
+        self.scopes = {}
+
+    def _secret_name(self, scope):
+        mapped = self.scopes.get(scope)
+        if mapped:
+            return mapped
+        name = re.sub(r"[^a-z0-9-]+", "-", scope.lower()).strip("-")[:253]
+        return name or "secret"
+
+    @staticmethod
+    def env_name(scope, key):
+        return "SPARK_K8S_SECRET_" + re.sub(r"[^A-Z0-9]", "_", ("%s_%s" % (scope, key)).upper())
+
+    def _api(self, path):
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        conf = dict(require_session().sparkContext.getConf().getAll())
+        master = conf.get("spark.master", "")
+        if not master.startswith("k8s://"):
+            raise SparkK8sError("Secrets come from Kubernetes: start a kubernetes session, or set the "
+                                "environment variable the job would have.")
+        token_file = conf.get("spark.kubernetes.authenticate.oauthTokenFile",
+                              "/var/run/secrets/kubernetes.io/serviceaccount/token")
+        ca_file = conf.get("spark.kubernetes.authenticate.caCertFile",
+                           "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")
+        namespace = conf.get("spark.kubernetes.namespace", "default")
+        with open(token_file) as f:
+            token = f.read().strip()
+        req = urllib.request.Request(master[len("k8s://"):] + "/api/v1/namespaces/%s/%s" % (namespace, path),
+                                     headers={"Authorization": "Bearer " + token})
+        try:
+            with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca_file), timeout=15) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                raise SparkK8sError("Secret %r does not exist in namespace %r." % (path.split("/")[-1], namespace)) from None
+            if err.code == 403:
+                raise SparkK8sError("This pod's service account may not read secrets in %r: grant get on "
+                                    "secrets (deploy/rbac.yaml)." % namespace) from None
+            raise SparkK8sError("Reading %s failed: HTTP %d." % (path, err.code)) from None
+
+    def getBytes(self, scope, key):
+        import base64
+
+        env = os.environ.get(self.env_name(scope, key))
+        if env is not None:
+            value = env.encode("utf-8")
+        else:
+            data = self._api("secrets/" + self._secret_name(scope)).get("data") or {}
+            if key not in data:
+                raise SparkK8sError("Secret %r (scope %r) has no key %r; it has: %s."
+                                    % (self._secret_name(scope), scope, key, ", ".join(sorted(data)) or "none"))
+            value = base64.b64decode(data[key])
+        _redact_value(value.decode("utf-8", "replace"))
+        return value
+
+    def get(self, scope, key):
+        return self.getBytes(scope, key).decode("utf-8")
+
+    def list(self, scope):
+        from collections import namedtuple
+
+        meta = namedtuple("SecretMetadata", ["key"])
+        data = self._api("secrets/" + self._secret_name(scope)).get("data") or {}
+        return [meta(k) for k in sorted(data)]
+
+    def listScopes(self):
+        from collections import namedtuple
+
+        scope = namedtuple("SecretScope", ["name"])
+        return [scope(name) for name in sorted(self.scopes)]
+
+
+class _DBUtils:
+    def __init__(self):
+        self.widgets = _Widgets()
+        self.secrets = _Secrets()
+        self.fs = _Fs()
+        self.notebook = _Notebook()
+
+
+dbutils = _DBUtils()
+
+# ---------------------------------------------------------------------------
+# Redaction of secret values from everything the notebook prints or displays
+
+REDACTED = "[REDACTED]"
+_secret_values = set()
+
+
+def redact(text):
+    for value in sorted(_secret_values, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+class _RedactingStream:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(redact(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _redact_data(data):
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {k: _redact_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_redact_data(v) for v in data]
+    return data
+
+
+def _redact_value(value):
+    if len(value) < 3 or value in _secret_values:
+        return
+    _secret_values.add(value)
+    if not isinstance(sys.stdout, _RedactingStream):
+        sys.stdout = _RedactingStream(sys.stdout)
+        sys.stderr = _RedactingStream(sys.stderr)
+    if _in_ipython():
+        from IPython import get_ipython
+
+        pub = get_ipython().display_pub
+        if not getattr(pub, "_spark_k8s_redacting", False):
+            publish = pub.publish
+
+            def redacting_publish(data, metadata=None, *args, **kwargs):
+                return publish(_redact_data(data), metadata, *args, **kwargs)
+
+            pub.publish = redacting_publish
+            pub._spark_k8s_redacting = True
+
+
+def _widget_values_from_env():
+    """A job passes widget values as JSON in SPARK_K8S_WIDGETS."""
+    raw = os.environ.get("SPARK_K8S_WIDGETS")
+    if raw:
+        dbutils.widgets.set_values(json.loads(raw))
+
+
+_widget_values_from_env()

@@ -114,3 +114,36 @@ def test_killed_kernel_executors_are_reaped(service, kube, namespace):
     # The reaper logs after its delete call returns, which may be after the pods are gone.
     kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
               timeout=10, what="the reaper's log line")
+
+
+def test_secrets_are_read_from_a_real_secret_and_never_printed(service, kube, namespace):
+    import base64
+
+    kube.ok("POST", "/api/v1/namespaces/%s/secrets" % namespace.name, {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "prod-db"},
+        "data": {"password": base64.b64encode(b"correct-horse-battery").decode(), "user": base64.b64encode(b"etl").decode()},
+    })
+    _, info = service.request("GET", "/cluster")
+    conf = session_conf(namespace, uuid.uuid4().hex, info)
+    conf["spark.executor.instances"] = "1"
+    script = textwrap.dedent("""
+        import json, sys, types
+        rt = types.ModuleType("rt")
+        exec(compile(open(sys.argv[1]).read(), "spark_k8s_runtime.py", "exec"), rt.__dict__)
+        rt.start_session(json.loads(sys.argv[2]))
+        value = rt.dbutils.secrets.get("prod-db", "password")
+        print("read", len(value), "chars:", value)
+        print("keys", [m.key for m in rt.dbutils.secrets.list("prod-db")])
+        try:
+            rt.dbutils.secrets.get("prod-db", "nope")
+        except rt.SparkK8sError as e:
+            print("error", e)
+        rt.stop_session()
+    """)
+    proc = subprocess.run([sys.executable, "-c", script, str(REPO / "jupyterlab_spark_k8s" / "runtime.py"), json.dumps(conf)],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "read 21 chars: [REDACTED]" in proc.stdout
+    assert "keys ['password', 'user']" in proc.stdout
+    assert "has no key 'nope'; it has: password, user" in proc.stdout
+    assert "correct-horse" not in proc.stdout

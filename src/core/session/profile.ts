@@ -167,7 +167,7 @@ function validateKubernetes(
   }
   const counts: Array<[string, number | undefined, number]> = [
     ['executor cores', profile.executorCores, 1],
-    ['executor instances', profile.executorInstances, 0],
+    ['executor instances', profile.executorInstances, 1],
     ['minimum executors', profile.dynamicAllocation?.minExecutors, 0],
     ['maximum executors', profile.dynamicAllocation?.maxExecutors, 1]
   ];
