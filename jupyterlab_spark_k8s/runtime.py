@@ -822,3 +822,26 @@ def _widget_values_from_env():
 
 
 _widget_values_from_env()
+
+
+def run_inline(path, params, codes, user_ns):
+    """%run: the callee's translated cells run in the caller's namespace, widgets set from params."""
+    if params:
+        dbutils.widgets.set_values(params)
+    for code in codes:
+        try:
+            exec(compile(code, path, "exec"), user_ns)
+        except NotebookExit as done:
+            return done.value
+    return None
+
+
+class _WidgetsBundle:
+    """Declared widgets as JSON, for the parameter bar (through user_expressions)."""
+
+    def _repr_json_(self):
+        return dbutils.widgets.describe()
+
+
+def widgets_bundle():
+    return _WidgetsBundle()

@@ -1,6 +1,7 @@
 """Jupyter server for the Galata tests (never use in production: no token)."""
 
 import json
+import os
 import pathlib
 import tempfile
 
@@ -40,3 +41,6 @@ settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
     )
 )
 c.LabServerApp.app_settings_dir = str(settings_dir)  # noqa: F821
+
+# A Databricks secret as a job would see it (kernels inherit the server's environment).
+os.environ["SPARK_K8S_SECRET_DEMO_TOKEN"] = "galata-secret-value"

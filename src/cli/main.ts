@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         ) {
           throw new CliError('--row-limit must be a positive whole number.');
         }
-        runScript({
+        await runScript({
           notebook: positionals[0],
           output: values.output,
           master: values.master,

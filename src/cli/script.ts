@@ -2,7 +2,7 @@
  * `spark-k8s script NOTEBOOK.ipynb [-o OUT.py]`: a notebook as one runnable script.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   INotebookContent,
   LOCAL_PROFILE,
@@ -61,7 +61,7 @@ export function readNotebook(path: string): INotebookContent {
 }
 
 /** Build the script text for the parsed arguments. */
-export function scriptFor(args: IScriptArgs): string {
+export function scriptFor(args: IScriptArgs): Promise<string> {
   const nb = readNotebook(args.notebook);
   const extra = parseConfPairs(args.conf);
   let conf: Record<string, string>;
@@ -76,17 +76,29 @@ export function scriptFor(args: IScriptArgs): string {
   if (args.master) {
     conf['spark.master'] = args.master;
   }
+  const root = dirname(resolve(args.notebook));
   return notebookScript(nb, {
     runtimeSource: RUNTIME_SOURCE,
     conf,
     sourceName: basename(args.notebook),
-    rowLimit: args.rowLimit
+    path: basename(args.notebook),
+    rowLimit: args.rowLimit,
+    // %run targets resolve relative to the notebook, like on the server.
+    load: async path => {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch {
+        return null;
+      }
+    }
+  }).catch(e => {
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
   });
 }
 
 /** Run the command: write the script to a file or stdout. */
-export function runScript(args: IScriptArgs): void {
-  const text = scriptFor(args);
+export async function runScript(args: IScriptArgs): Promise<void> {
+  const text = await scriptFor(args);
   if (args.output) {
     writeFileSync(args.output, text, { mode: 0o644 });
   } else {

@@ -2,6 +2,8 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { executorPlugin } from './executor/plugin';
 import { panelPlugin, sessionPlugin } from './session/plugin';
+import { parametersPlugin } from './widgets/plugin';
+import { importPlugin } from './databricks/plugin';
 
 export * from './tokens';
 
@@ -9,5 +11,7 @@ export * from './tokens';
 export const plugins: JupyterFrontEndPlugin<any>[] = [
   sessionPlugin,
   executorPlugin,
-  panelPlugin
+  panelPlugin,
+  parametersPlugin,
+  importPlugin
 ];

@@ -48,6 +48,8 @@ export interface ISparkSession {
   start(profile?: SessionProfile): Promise<ISessionInfo>;
   /** Stop the session. */
   stop(): Promise<void>;
+  /** Load runtime.py into the kernel (once per kernel process) without starting Spark. */
+  ensureRuntime(): Promise<void>;
   /** Stop then start with the same profile. */
   restart(): Promise<ISessionInfo>;
 }

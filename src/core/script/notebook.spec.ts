@@ -18,8 +18,8 @@ describe('notebookScript', () => {
     ]
   };
 
-  it('writes bootstrap, session start, translated cells and markdown as comments', () => {
-    const script = notebookScript(nb, {
+  it('writes bootstrap, session start, translated cells and markdown as comments', async () => {
+    const script = await notebookScript(nb, {
       runtimeSource: RUNTIME,
       conf: { 'spark.master': 'local[1]' },
       sourceName: 'demo.ipynb'
@@ -43,8 +43,8 @@ describe('notebookScript', () => {
     assert.match(script, /_spark_k8s_runtime.finish_script\(\)\n$/);
   });
 
-  it('keeps a hostile file name inside the header comment', () => {
-    const script = notebookScript(nb, {
+  it('keeps a hostile file name inside the header comment', async () => {
+    const script = await notebookScript(nb, {
       runtimeSource: RUNTIME,
       conf: {},
       sourceName: 'x.ipynb\nimport os; os.system("id")'

@@ -2,7 +2,13 @@
  * A notebook as one self-contained Python script: runtime.py's bootstrap, a
  * session start, then every code cell translated, markdown kept as comments.
  */
-import { ITranslateOptions, RUNTIME_NAME, translateCell } from '../translate';
+import {
+  FileLoader,
+  ITranslateOptions,
+  RUNTIME_NAME,
+  translateCell,
+  translateCellAsync
+} from '../translate';
 import { runtimeBootstrap, startSessionCall } from './bootstrap';
 
 /** The parts of an nbformat v4 notebook the script needs. */
@@ -23,6 +29,10 @@ export interface IScriptOptions extends ITranslateOptions {
   conf: Record<string, string>;
   /** The notebook's path, named in the header. */
   sourceName: string;
+  /** Reads `%run` targets; without it `%run` cells are an error. */
+  load?: FileLoader;
+  /** The notebook's path for resolving `%run` (defaults to sourceName). */
+  path?: string;
 }
 
 /** The source of a cell as one string. */
@@ -67,10 +77,10 @@ function commentLines(text: string): string {
 }
 
 /** The whole notebook as a runnable Python script. */
-export function notebookScript(
+export async function notebookScript(
   nb: INotebookContent,
   options: IScriptOptions
-): string {
+): Promise<string> {
   const parts: string[] = [
     '#!/usr/bin/env python3',
     commentLines(
@@ -82,15 +92,22 @@ export function notebookScript(
     startSessionCall(options.conf),
     ''
   ];
-  nb.cells.forEach((cell, i) => {
+  const load: FileLoader = options.load ?? (async () => null);
+  for (const [i, cell] of nb.cells.entries()) {
     const source = cellSource(cell);
     if (cell.cell_type === 'markdown') {
       parts.push(`# %% [markdown] cell ${i + 1}`, commentLines(source), '');
     } else if (cell.cell_type === 'code' && source.trim()) {
-      const { code } = translateCell(source, options);
+      const { code } = options.load
+        ? await translateCellAsync(source, {
+            ...options,
+            load,
+            path: options.path ?? options.sourceName
+          })
+        : translateCell(source, options);
       parts.push(`# %% cell ${i + 1}`, code, '');
     }
-  });
+  }
   parts.push(`${RUNTIME_NAME}.finish_script()`, '');
   return parts.join('\n');
 }

@@ -45,7 +45,10 @@ describe('translateCell', () => {
 
   it('knows when plain Python needs the session Databricks always has', () => {
     assert.equal(translateCell('df = spark.range(3)').needsSpark, true);
-    assert.equal(translateCell('dbutils.widgets.get("x")').code, 'dbutils.widgets.get("x")');
+    assert.equal(
+      translateCell('dbutils.widgets.get("x")').code,
+      'dbutils.widgets.get("x")'
+    );
   });
 
   it('passes :name markers and turns widget statements into widget operations', () => {
@@ -55,9 +58,19 @@ describe('translateCell', () => {
     );
     assert.deepEqual(pythonLiterals([statementsOf(t.code)]), [
       [
-        ['create_widget', 'dropdown', 'state', 'CA', 'SELECT DISTINCT s FROM t'],
+        [
+          'create_widget',
+          'dropdown',
+          'state',
+          'CA',
+          'SELECT DISTINCT s FROM t'
+        ],
         ['remove_widget', 'old'],
-        ['sql', 'SELECT * FROM t WHERE s = :state AND n > :min_n AND x::int = 1', ['state', 'min_n']]
+        [
+          'sql',
+          'SELECT * FROM t WHERE s = :state AND n > :min_n AND x::int = 1',
+          ['state', 'min_n']
+        ]
       ]
     ]);
   });
@@ -77,9 +90,12 @@ describe('translateCell', () => {
       assert.ok(t.code.startsWith(`_spark_k8s_runtime.${call}(`), t.code);
       assert.equal(pythonCompileError(t.code), null);
     }
-    assert.deepEqual(translateCell('%python\nx = 1'), { magic: 'python', code: 'x = 1', needsSpark: false });
+    assert.deepEqual(translateCell('%python\nx = 1'), {
+      magic: 'python',
+      code: 'x = 1',
+      needsSpark: false
+    });
   });
-
 
   it('runs %sql statements in order and binds _sqldf', () => {
     const t = translateCell(

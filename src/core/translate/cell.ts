@@ -54,7 +54,8 @@ export function sqlItems(sql: string): string {
       return `("remove_widget", ${pyStr(widget.name)})`;
     }
     if (widget) {
-      const choices = widget.choicesQuery !== undefined ? pyStr(widget.choicesQuery) : 'None';
+      const choices =
+        widget.choicesQuery !== undefined ? pyStr(widget.choicesQuery) : 'None';
       return `("create_widget", ${pyStr(widget.type!)}, ${pyStr(widget.name)}, ${pyStr(widget.defaultValue ?? '')}, ${choices})`;
     }
     return `("sql", ${pyStr(statement)}, ${pyStrList(sqlMarkers(statement))})`;
@@ -63,7 +64,8 @@ export function sqlItems(sql: string): string {
 }
 
 /** Names a plain Python cell uses that the Spark session provides. */
-const SPARK_NAMES = /\b(spark|sc|dbutils|display|displayHTML|getArgument|_sqldf)\b/;
+const SPARK_NAMES =
+  /\b(spark|sc|dbutils|display|displayHTML|getArgument|_sqldf)\b/;
 
 /** Translate a code cell's source into Python for the kernel. */
 export function translateCell(
@@ -87,18 +89,42 @@ export function translateCell(
     }
     case 'md':
     case 'md-sandbox':
-      return { magic: magic.name, code: `${rt}.markdown(${pyStr(text)})`, needsSpark: false };
+      return {
+        magic: magic.name,
+        code: `${rt}.markdown(${pyStr(text)})`,
+        needsSpark: false
+      };
     case 'sh':
-      return { magic: 'sh', code: `${rt}.sh(${pyStr(text)})`, needsSpark: false };
+      return {
+        magic: 'sh',
+        code: `${rt}.sh(${pyStr(text)})`,
+        needsSpark: false
+      };
     case 'fs':
-      return { magic: 'fs', code: `${rt}.fs_magic(${pyStr(text)})`, needsSpark: true };
+      return {
+        magic: 'fs',
+        code: `${rt}.fs_magic(${pyStr(text)})`,
+        needsSpark: true
+      };
     case 'pip':
-      return { magic: 'pip', code: `${rt}.pip(${pyStr(text)})`, needsSpark: false };
+      return {
+        magic: 'pip',
+        code: `${rt}.pip(${pyStr(text)})`,
+        needsSpark: false
+      };
     case 'python':
-      return { magic: 'python', code: text, needsSpark: SPARK_NAMES.test(text) };
+      return {
+        magic: 'python',
+        code: text,
+        needsSpark: SPARK_NAMES.test(text)
+      };
   }
   if (UNSUPPORTED.has(magic.name)) {
-    return { magic: magic.name, code: `${rt}.unsupported(${pyStr(magic.name)})`, needsSpark: false };
+    return {
+      magic: magic.name,
+      code: `${rt}.unsupported(${pyStr(magic.name)})`,
+      needsSpark: false
+    };
   }
   return { magic: null, code: source, needsSpark: false };
 }

@@ -1,5 +1,6 @@
 /** Cell translation: magics to Python. */
 export * from './cell';
+export * from './run';
 export * from './magic';
 export * from './pystr';
 export * from './sql';

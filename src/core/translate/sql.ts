@@ -113,7 +113,11 @@ export function sqlMarkers(statement: string): string[] {
       i = skipQuoted(statement, i, c);
     } else if (c === ':' && next === ':') {
       i += 2; // a cast, not a marker
-    } else if (c === ':' && /[A-Za-z_]/.test(next ?? '') && !/[\w]/.test(statement[i - 1] ?? '')) {
+    } else if (
+      c === ':' &&
+      /[A-Za-z_]/.test(next ?? '') &&
+      !/[\w]/.test(statement[i - 1] ?? '')
+    ) {
       const m = /^[A-Za-z_]\w*/.exec(statement.slice(i + 1))!;
       if (!names.includes(m[0])) {
         names.push(m[0]);

@@ -10,7 +10,13 @@ import {
 } from '@jupyterlab/notebook';
 import { OutputArea } from '@jupyterlab/outputarea';
 import { KernelMessage } from '@jupyterlab/services';
-import { ITranslateOptions, translateCell } from '../../core';
+import {
+  FileLoader,
+  ITranslateOptions,
+  ITranslation,
+  pyStr,
+  translateCellAsync
+} from '../../core';
 import { ISparkSessionManager } from '../tokens';
 
 /** Settings the executor reads. */
@@ -21,10 +27,21 @@ export interface IExecutorSettings extends ITranslateOptions {
 
 /** Runs cells, translating `%sql` and friends into Python for the kernel. */
 export class SparkCellExecutor implements INotebookCellExecutor {
-  constructor(private _sessions: ISparkSessionManager) {}
+  constructor(
+    private _sessions: ISparkSessionManager,
+    private _load: FileLoader
+  ) {}
+
+  private _submitted = new WeakMap<object, Promise<void>>();
 
   settings: IExecutorSettings = { autoStart: true, rowLimit: 1000 };
 
+  /**
+   * JupyterLab submits every cell of a "run all" at once and lets the kernel
+   * queue them; a cell that first waits (for Spark to start, a %run to load)
+   * must not let later cells overtake it. Each cell is submitted only after the
+   * previous one of the same notebook was.
+   */
   async runCell(
     options: INotebookCellExecutor.IRunCellOptions
   ): Promise<boolean> {
@@ -32,48 +49,81 @@ export class SparkCellExecutor implements INotebookCellExecutor {
     if (cell.model.type !== 'code' || !sessionContext) {
       return runCell(options);
     }
-    const translation = translateCell(
-      cell.model.sharedModel.getSource(),
-      this.settings
-    );
+    const previous = this._submitted.get(sessionContext) ?? Promise.resolve();
+    let markSubmitted: () => void = () => undefined;
+    const submitted = new Promise<void>(resolve => (markSubmitted = resolve));
+    this._submitted.set(sessionContext, submitted);
+    await previous;
+    let running: { done: Promise<boolean> };
+    try {
+      running = await this._submit(options);
+    } finally {
+      markSubmitted();
+    }
+    return running.done;
+  }
+
+  /** Prepare a cell and send it; resolves (once sent) with its completion. */
+  private async _submit(
+    options: INotebookCellExecutor.IRunCellOptions
+  ): Promise<{ done: Promise<boolean> }> {
+    const { cell } = options;
+    const sessionContext = options.sessionContext!;
+    const model = cell.model as ICodeCellModel;
     if (
-      !translation.magic ||
       sessionContext.isTerminating ||
       sessionContext.pendingInput ||
       sessionContext.hasNoKernel
     ) {
       // JupyterLab's path shows its own dialogs for these kernel states.
-      return runCell(options);
+      return { done: runCell(options) };
     }
-    const model = cell.model as ICodeCellModel;
-    options.onCellExecutionScheduled({ cell });
-    if (translation.needsSpark && this.settings.autoStart) {
-      const session = this._sessions.sessionFor(sessionContext);
-      if (session.state !== 'ready') {
-        model.sharedModel.transact(() => model.clearExecution(), false);
+    let translation: ITranslation;
+    try {
+      translation = await translateCellAsync(model.sharedModel.getSource(), {
+        ...this.settings,
+        path: sessionContext.path,
+        load: this._load
+      });
+    } catch (reason) {
+      // A %run that cannot be resolved: the kernel raises it, so a "run all" stops here.
+      return { done: this._execute(options, failingCode('RunError', reason)) };
+    }
+    const startFirst = translation.needsSpark && this.settings.autoStart;
+    if (!translation.magic && !startFirst) {
+      return { done: runCell(options) };
+    }
+    const session = this._sessions.sessionFor(sessionContext);
+    try {
+      if (startFirst && session.state !== 'ready') {
         model.executionState = 'running';
-        try {
-          await session.start();
-        } catch (reason) {
-          const message =
-            reason instanceof Error ? reason.message : String(reason);
-          model.executionState = 'idle';
-          model.outputs.add({
-            output_type: 'error',
-            ename: 'SparkSessionError',
-            evalue: message,
-            traceback: [message]
-          });
-          options.onCellExecuted({ cell, success: false });
-          return false;
-        }
+        await session.start();
+      } else if (translation.magic) {
+        // %md, %sh, %pip need runtime.py in the kernel, not a Spark session.
+        await session.ensureRuntime();
       }
+    } catch (reason) {
+      return {
+        done: this._execute(options, failingCode('SparkSessionError', reason))
+      };
     }
-    return this._execute(options, translation.code);
+    if (!translation.magic) {
+      // Plain Python that uses spark/dbutils: now that the session runs, run it as is.
+      return { done: runCell(options) };
+    }
+    return { done: this._execute(options, translation.code) };
   }
 
   /** What CodeCell.execute does, with the translated code in place of the source. */
-  private async _execute(
+  private _execute(
+    options: INotebookCellExecutor.IRunCellOptions,
+    code: string
+  ): Promise<boolean> {
+    options.onCellExecutionScheduled({ cell: options.cell });
+    return this._run(options, code);
+  }
+
+  private async _run(
     options: INotebookCellExecutor.IRunCellOptions,
     code: string
   ): Promise<boolean> {
@@ -128,4 +178,10 @@ export class SparkCellExecutor implements INotebookCellExecutor {
     options.onCellExecuted({ cell, success: false, error });
     throw error;
   }
+}
+
+/** Python that fails with `reason`, so the kernel stops a "run all" there. */
+function failingCode(name: string, reason: unknown): string {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return `class ${name}(Exception):\n    pass\n\n\nraise ${name}(${pyStr(message)}) from None`;
 }

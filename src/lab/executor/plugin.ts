@@ -27,7 +27,21 @@ export const executorPlugin: JupyterFrontEndPlugin<INotebookCellExecutor> = {
     sessions: ISparkSessionManager,
     settingRegistry: ISettingRegistry | null
   ): INotebookCellExecutor => {
-    const executor = new SparkCellExecutor(sessions);
+    const contents = app.serviceManager.contents;
+    // %run targets are read through the Contents API, as raw text.
+    const load = async (path: string): Promise<string | null> => {
+      try {
+        const model = await contents.get(path, {
+          type: 'file',
+          format: 'text',
+          content: true
+        });
+        return typeof model.content === 'string' ? model.content : null;
+      } catch {
+        return null;
+      }
+    };
+    const executor = new SparkCellExecutor(sessions, load);
     settingRegistry
       ?.load(PLUGIN_ID)
       .then(settings => {

@@ -13,6 +13,7 @@ import {
   imageWarning,
   IPodSummary,
   LOCAL_PROFILE,
+  runtimeBootstrap,
   SessionProfile,
   sessionConf,
   validateProfile
@@ -29,6 +30,7 @@ import {
   ISparkSessionManager,
   SessionState
 } from '../tokens';
+import { RUNTIME_SOURCE } from '../../core/runtime/runtimeSource';
 import { announceRequest, SessionError, startCode, stopCode } from './kernel';
 
 /** Settings the sessions read. */
@@ -173,6 +175,22 @@ export class SparkSession implements ISparkSession {
     this._changed.emit();
   }
 
+  async ensureRuntime(): Promise<void> {
+    const kernel = this.sessionContext.session?.kernel;
+    if (!kernel || this._runtimeKernel === kernel.id) {
+      return;
+    }
+    const reply = await kernel.requestExecute({
+      code: runtimeBootstrap(RUNTIME_SOURCE),
+      silent: true,
+      store_history: false
+    }).done;
+    if (reply.content.status !== 'ok') {
+      throw new SessionError('runtime.py could not be loaded into the kernel.');
+    }
+    this._runtimeKernel = kernel.id;
+  }
+
   async restart(): Promise<ISessionInfo> {
     const profile = this._profile ?? undefined;
     await this.stop();
@@ -246,6 +264,7 @@ export class SparkSession implements ISparkSession {
       if (!info) {
         return this._fail('The kernel answered without a running session.');
       }
+      this._runtimeKernel = kernel.id;
       this._warning = imageWarning(profile, info);
       this._set('ready', info, null);
       return info;
@@ -275,6 +294,13 @@ export class SparkSession implements ISparkSession {
   }
 
   private _onKernelStatus(_: ISessionContext, status: Kernel.Status): void {
+    if (
+      status === 'restarting' ||
+      status === 'autorestarting' ||
+      status === 'dead'
+    ) {
+      this._runtimeKernel = null;
+    }
     if (status === 'dead' && this._state !== 'stopped') {
       void this._release();
       this._set(
@@ -305,6 +331,8 @@ export class SparkSession implements ISparkSession {
   private _profile: SessionProfile | null = null;
   private _starting: Promise<ISessionInfo> | null = null;
   private _sessionId: string | null = null;
+  /** The kernel runtime.py was loaded into; a restart clears it. */
+  private _runtimeKernel: string | null = null;
   private _stream: EventSource | null = null;
   private _pods: IPodSummary[] = [];
   private _podsError: string | null = null;

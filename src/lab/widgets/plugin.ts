@@ -1,0 +1,70 @@
+/**
+ * Adds the parameter bar to every notebook and keeps it current after each run.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  INotebookTracker,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ParameterBar } from './bar';
+
+const PLUGIN_ID = 'jupyterlab-spark-k8s:parameters';
+
+/** The Databricks-style parameter bar above notebooks. */
+export const parametersPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Shows dbutils.widgets as a parameter bar above the notebook.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ISettingRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_spark_k8s');
+    let rerun: 'none' | 'all' | 'below' = 'none';
+    settingRegistry
+      ?.load(PLUGIN_ID)
+      .then(settings => {
+        const apply = () => {
+          rerun = (settings.composite.rerunOnChange as typeof rerun) ?? 'none';
+        };
+        apply();
+        settings.changed.connect(apply);
+      })
+      .catch(reason =>
+        console.error('Parameter bar settings could not be loaded:', reason)
+      );
+
+    const bars = new WeakMap<NotebookPanel, ParameterBar>();
+    tracker.widgetAdded.connect((_, panel) => {
+      const bar = new ParameterBar(panel, trans, () => {
+        if (rerun === 'none' || tracker.currentWidget !== panel) {
+          return;
+        }
+        void app.commands.execute(
+          rerun === 'all' ? 'notebook:run-all-cells' : 'notebook:run-all-below'
+        );
+      });
+      bars.set(panel, bar);
+      panel.contentHeader.addWidget(bar);
+      panel.sessionContext.ready
+        .then(() => bar.refresh())
+        .catch(() => undefined);
+      panel.disposed.connect(() => bar.dispose());
+    });
+    NotebookActions.executed.connect((_, { notebook }) => {
+      const panel = tracker.find(p => p.content === notebook);
+      const bar = panel && bars.get(panel);
+      void bar?.refresh().catch(() => undefined);
+    });
+  }
+};

@@ -1,0 +1,3 @@
+# Databricks notebook source
+def shout(text):
+    return text.upper() + "!"
