@@ -244,6 +244,7 @@ def start_session(conf, user_ns=None, pod_template=None):
         "uiPort": _ui_port(ui_url),
     }
     _bind(user_ns)
+    _install_path_mapping()
     return session_info()
 
 
@@ -317,6 +318,56 @@ def _substitute(statement):
     return _GET_ARGUMENT.sub(lambda m: _sql_literal(widgets.get(m.group(2))), statement)
 
 
+_SQL_PATH = re.compile(r"""(['"`])(dbfs:/|/dbfs/|/Volumes/)([^'"`]*)\1""")
+
+
+def map_sql_paths(statement):
+    """Quoted dbfs:/, /dbfs/ and /Volumes/ paths in SQL, moved to the storage root."""
+    return _SQL_PATH.sub(lambda m: m.group(1) + map_path(m.group(2) + m.group(3)) + m.group(1), statement)
+
+
+def map_code_paths(lines):
+    """An IPython input transformer: string literals that are Databricks paths, mapped.
+
+    Only complete string tokens change, so no code can be created or broken.
+    """
+    import ast
+    import io
+    import tokenize
+
+    source = "".join(lines)
+    if "dbfs" not in source and "/Volumes/" not in source:
+        return lines
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return lines
+    changed = False
+    out = []
+    for tok in tokens:
+        if tok.type == tokenize.STRING:
+            try:
+                value = ast.literal_eval(tok.string)
+            except (ValueError, SyntaxError):
+                value = None
+            if isinstance(value, str) and map_path(value) != value:
+                tok = tok._replace(string=repr(map_path(value)))
+                changed = True
+        out.append(tok)
+    if not changed:
+        return lines
+    return tokenize.untokenize(out).splitlines(keepends=True)
+
+
+def _install_path_mapping():
+    if _in_ipython():
+        from IPython import get_ipython
+
+        transformers = get_ipython().input_transformers_post
+        if not any(getattr(t, "__name__", "") == "map_code_paths" for t in transformers):
+            transformers.append(map_code_paths)
+
+
 def sql_cell(items, limit=DEFAULT_ROW_LIMIT):
     """Run a %sql cell's instructions in order; display and return the last result.
 
@@ -338,7 +389,7 @@ def sql_cell(items, limit=DEFAULT_ROW_LIMIT):
             dbutils.widgets.remove(item[1])
         else:
             _, statement, markers = item
-            statement = _substitute(statement)
+            statement = map_sql_paths(_substitute(statement))
             args = {name: dbutils.widgets.get(name) for name in markers}
             result = spark.sql(statement, args=args) if args else spark.sql(statement)
     if result is not None and result.columns:

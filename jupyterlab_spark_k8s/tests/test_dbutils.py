@@ -113,3 +113,21 @@ rt.dbutils.widgets.dropdown("env", "dev", ["dev", "prod"])
 print("env=" + rt.dbutils.widgets.get("env"))
 """, env=env)
     assert "env=prod" in proc.stdout, proc.stderr
+
+
+def test_databricks_paths_in_sql_and_code_go_to_the_storage_root(session, tmp_path, monkeypatch):
+    runtime, ns, _ = session
+    monkeypatch.setenv("SPARK_K8S_DBFS_ROOT", "file://" + str(tmp_path))
+    ns["spark"].range(3).write.parquet("file://%s/data/nums" % tmp_path)
+    df = runtime.sql_cell([("sql", "SELECT count(*) AS n FROM parquet.`dbfs:/data/nums`", [])])
+    assert df.collect()[0].n == 3
+    assert runtime.map_sql_paths("SELECT '/Volumes/c/s/v' AS p, 'dbfsx' AS q") == (
+        "SELECT 'file://%s/Volumes/c/s/v' AS p, 'dbfsx' AS q" % tmp_path)
+    code = 'path = "/dbfs/data/nums"  # "dbfs:/in a comment"\nother = "dbfs-not-a-path"\n'
+    mapped = "".join(runtime.map_code_paths([code]))
+    scope = {}
+    exec(mapped, scope)
+    assert scope["path"] == "file://%s/data/nums" % tmp_path
+    assert scope["other"] == "dbfs-not-a-path"
+    assert '"dbfs:/in a comment"' in mapped
+    assert runtime.map_code_paths(["x = 'unterminated\n"]) == ["x = 'unterminated\n"]
