@@ -199,12 +199,14 @@ def _kubernetes_conf(conf, pod_template):
     return conf
 
 
-def start_session(conf, user_ns=None, pod_template=None):
+def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
     """Start (or return) the SparkSession for `conf`; bind spark, sc, display in `user_ns`.
 
     `pod_template` (a Pod as a dict) shapes executor pods beyond what Spark conf can say.
     """
     _check_conf(conf)
+    if secret_scopes:
+        dbutils.secrets.scopes.update(secret_scopes)
     if conf.get("spark.master", "").startswith("k8s://"):
         conf = _kubernetes_conf(conf, pod_template)
     _require_pyspark()

@@ -17,6 +17,7 @@ settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
     json.dumps(
         {
             "jupyterlab-spark-k8s:session": {
+                "secretScopes": {"prod-db": "warehouse"},
                 "profiles": [
                     {
                         "name": "local-2",

@@ -70,6 +70,10 @@ export interface ISparkSessionManager {
   usable(profile: SessionProfile): { ok: boolean; reason?: string };
   /** Ask the service about the cluster again. */
   refreshCluster(): Promise<IClusterInfo>;
+  /** The namespace's Secrets by name and keys (never values). */
+  readonly secrets: readonly { name: string; keys: string[] }[];
+  /** Databricks secret scope → Secret name, from the settings. */
+  readonly secretScopes: Readonly<Record<string, string>>;
 }
 
 /** The Spark session manager token. */

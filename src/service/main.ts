@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { discover, IClusterAccess, loadAccess } from './cluster';
 import { ServiceError } from './errors';
 import { Reaper } from './reaper';
+import { listSecrets } from './secrets';
 import { ExecutorPods } from './sessions';
 
 const SESSION_ID = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
@@ -50,6 +51,16 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
       }
       if (req.method === 'GET' && path === '/cluster') {
         return sendJSON(res, 200, await discover(access));
+      }
+      if (req.method === 'GET' && path === '/secrets') {
+        if (!pods) {
+          throw new ServiceError(
+            503,
+            'NoCluster',
+            `No Kubernetes cluster: ${access.unavailable ?? 'not configured'}.`
+          );
+        }
+        return sendJSON(res, 200, { secrets: await listSecrets(access) });
       }
       const m = /^\/sessions\/([^/]+)\/(pods|events)$/.exec(path);
       if (m) {

@@ -143,3 +143,19 @@ def test_reaper_deletes_pods_whose_kernel_is_gone(service, kube, namespace):
     # The reaper logs after its delete call returns, which may be after the pods are gone.
     kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
               timeout=10, what="the reaper's log line")
+
+
+def test_secrets_are_listed_by_name_and_key_never_value(service, kube, namespace):
+    import base64
+    import json
+
+    value = "s3cr3t-value-never-shown"
+    kube.ok("POST", "/api/v1/namespaces/%s/secrets" % namespace.name, {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "warehouse"},
+        "data": {"password": base64.b64encode(value.encode()).decode(), "user": base64.b64encode(b"etl").decode()},
+    })
+    status, body = service.request("GET", "/secrets")
+    assert status == 200
+    assert {"name": "warehouse", "keys": ["password", "user"]} in body["secrets"]
+    text = json.dumps(body)
+    assert value not in text and base64.b64encode(value.encode()).decode() not in text

@@ -41,6 +41,16 @@ test('executor pods of a kubernetes session show live and go with Stop and with 
   page
 }) => {
   const admin = await clusterAdmin();
+  // A Secret that the settings map the Databricks scope "prod-db" to.
+  const created = await admin.post('/api/v1/namespaces/lab/secrets', {
+    data: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'warehouse' },
+      stringData: { password: 'never-in-the-browser', user: 'etl' }
+    }
+  });
+  expect([201, 409]).toContain(created.status());
   await page.notebook.createNew('k8s.ipynb');
   const panel = new SparkPanel(page);
   await panel.open();
@@ -63,6 +73,17 @@ test('executor pods of a kubernetes session show live and go with Stop and with 
   if (process.env.SPARK_K8S_DOCS_SCREENSHOTS) {
     await panel.root.screenshot({ path: '../docs/panel-executors.png' });
   }
+  // Secrets: names and keys in the panel, references (never values) in executor pods.
+  const secrets = panel.root.getByRole('list', { name: 'Kubernetes Secrets' });
+  await expect(secrets.getByRole('listitem').filter({ hasText: 'warehouse' })).toContainText('password, user');
+  await expect(panel.root.getByRole('list', { name: 'Secret scopes' })).toContainText('scope prod-db \u2192 warehouse');
+  await expect(panel.root).not.toContainText('never-in-the-browser');
+  const env = (await executorPods(admin))[0].spec.containers[0].env;
+  expect(env).toContainEqual({
+    name: 'SPARK_K8S_SECRET_PROD_DB_PASSWORD',
+    valueFrom: { secretKeyRef: { name: 'warehouse', key: 'password' } }
+  });
+  expect(JSON.stringify(env)).not.toContain('never-in-the-browser');
   const names = (await executorPods(admin)).map(p => p.metadata.name).sort();
   expect(names).toHaveLength(2);
   for (const name of names) {

@@ -6,6 +6,7 @@ import {
   IKubernetesProfile,
   imageWarning,
   LOCAL_PROFILE,
+  scopeSecretName,
   sessionConf,
   validateProfile
 } from './profile';
@@ -123,6 +124,34 @@ describe('kubernetes profiles', () => {
         ]
       }
     });
+  });
+
+  it('gives executors secretKeyRef environment variables for mapped scopes', () => {
+    const conf = sessionConf(profile, {
+      appName: 'nb',
+      cluster,
+      secrets: [
+        { scope: 'prod-db', secret: 'warehouse', keys: ['password', 'user'] }
+      ]
+    });
+    assert.equal(
+      conf[
+        'spark.kubernetes.executor.secretKeyRef.SPARK_K8S_SECRET_PROD_DB_PASSWORD'
+      ],
+      'warehouse:password'
+    );
+    assert.equal(
+      conf[
+        'spark.kubernetes.executor.secretKeyRef.SPARK_K8S_SECRET_PROD_DB_USER'
+      ],
+      'warehouse:user'
+    );
+    assert.equal(scopeSecretName('Prod DB!'), 'prod-db');
+    assert.equal(scopeSecretName('x', { x: 'mapped' }), 'mapped');
+    assert.equal(
+      Object.values(conf).some(v => v.includes('s3cret')),
+      false
+    );
   });
 
   it('uses dynamic allocation with shuffle tracking when asked', () => {

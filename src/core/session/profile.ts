@@ -82,6 +82,39 @@ export interface ISessionContext {
   cluster?: IClusterInfo;
   /** Unique id of this session; labels its executor pods. */
   sessionId?: string;
+  /** Databricks secret scopes mapped to Secrets, with their keys (kubernetes). */
+  secrets?: ISecretScope[];
+}
+
+/** A Databricks secret scope backed by a Kubernetes Secret. */
+export interface ISecretScope {
+  scope: string;
+  secret: string;
+  keys: string[];
+}
+
+/** The environment variable a job (or an executor) reads a secret from. */
+export function secretEnvName(scope: string, key: string): string {
+  return (
+    'SPARK_K8S_SECRET_' +
+    `${scope}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')
+  );
+}
+
+/** The Secret a scope maps to: the configured one, else the scope name made DNS-1123 safe. */
+export function scopeSecretName(
+  scope: string,
+  mapping: Record<string, string> = {}
+): string {
+  if (mapping[scope]) {
+    return mapping[scope];
+  }
+  const name = scope
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 253);
+  return name || 'secret';
 }
 
 /** Ports pinned so a NetworkPolicy can let executors reach the driver. */
@@ -300,6 +333,14 @@ function kubernetesConf(
     );
   } else {
     conf['spark.executor.instances'] = String(profile.executorInstances ?? 2);
+  }
+  for (const { scope, secret, keys } of context.secrets ?? []) {
+    for (const key of keys) {
+      // Executors get references, never values.
+      conf[
+        `spark.kubernetes.executor.secretKeyRef.${secretEnvName(scope, key)}`
+      ] = `${secret}:${key}`;
+    }
   }
   for (const [key, value] of Object.entries(profile.nodeSelector ?? {})) {
     conf[`spark.kubernetes.executor.node.selector.${key}`] = value;

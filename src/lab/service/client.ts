@@ -118,3 +118,14 @@ export function openPodStream(
     });
   return source;
 }
+
+/** A Secret of the namespace: its name and data keys (never values). */
+export interface ISecretKeys {
+  name: string;
+  keys: string[];
+}
+
+/** GET /secrets. */
+export async function fetchSecrets(): Promise<ISecretKeys[]> {
+  return (await requestService<{ secrets: ISecretKeys[] }>('secrets')).secrets;
+}

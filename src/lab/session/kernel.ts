@@ -16,7 +16,8 @@ export class SessionError extends Error {}
 /** Python that loads the runtime (if needed) and starts a session with `conf`. */
 export function startCode(
   conf: Record<string, string>,
-  podTemplate: Record<string, unknown> | null = null
+  podTemplate: Record<string, unknown> | null = null,
+  secretScopes: Record<string, string> = {}
 ): string {
   // The template travels as JSON text in a safe literal, decoded in the kernel.
   const template = podTemplate
@@ -24,7 +25,7 @@ export function startCode(
     : 'None';
   return (
     runtimeBootstrap(RUNTIME_SOURCE) +
-    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals(), pod_template=${template}))`
+    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals(), pod_template=${template}, secret_scopes=${pyStrDict(secretScopes)}))`
   );
 }
 

@@ -12,6 +12,7 @@ import {
   IClusterInfo,
   imageWarning,
   IPodSummary,
+  ISecretScope,
   LOCAL_PROFILE,
   runtimeBootstrap,
   SessionProfile,
@@ -19,6 +20,8 @@ import {
   validateProfile
 } from '../../core';
 import {
+  fetchSecrets,
+  ISecretKeys,
   deleteSessionPods,
   fetchCluster,
   openPodStream,
@@ -37,6 +40,8 @@ import { announceRequest, SessionError, startCode, stopCode } from './kernel';
 export interface ISessionSettings {
   /** Seconds a start may take before the panel reports it as failed. */
   startTimeout: number;
+  /** Databricks secret scope → Kubernetes Secret. */
+  secretScopes: Record<string, string>;
 }
 
 /** The Spark session of one notebook's kernel. */
@@ -227,6 +232,7 @@ export class SparkSession implements ISparkSession {
     }
     let cluster: IClusterInfo | undefined;
     let sessionId: string | undefined;
+    let secrets: ISecretScope[] = [];
     if (profile.kind === 'kubernetes') {
       cluster = await this._manager.refreshCluster().catch(e => ({
         available: false,
@@ -237,6 +243,7 @@ export class SparkSession implements ISparkSession {
         return this._fail(problem);
       }
       sessionId = UUID.uuid4();
+      secrets = await this._manager.mappedSecrets();
     }
     let conf: Record<string, string>;
     try {
@@ -244,7 +251,8 @@ export class SparkSession implements ISparkSession {
         appName: PathName.stem(this.sessionContext.path) || 'notebook',
         uiOrigin: window.location.origin,
         cluster,
-        sessionId
+        sessionId,
+        secrets
       });
     } catch (e) {
       return this._fail((e as Error).message);
@@ -257,7 +265,11 @@ export class SparkSession implements ISparkSession {
     try {
       const bundle = await announceRequest(
         kernel,
-        startCode(conf, executorPodTemplate(profile)),
+        startCode(
+          conf,
+          executorPodTemplate(profile),
+          this._manager.settings.secretScopes
+        ),
         this._manager.settings.startTimeout * 1000
       );
       const info = toInfo(bundle);
@@ -367,7 +379,7 @@ namespace PathName {
 
 /** The Spark sessions of all open notebooks, and the profiles to start them with. */
 export class SparkSessionManager implements ISparkSessionManager {
-  settings: ISessionSettings = { startTimeout: 180 };
+  settings: ISessionSettings = { startTimeout: 180, secretScopes: {} };
 
   sessionFor(sessionContext: ISessionContext): SparkSession {
     let session = this._sessions.get(sessionContext);
@@ -424,6 +436,42 @@ export class SparkSessionManager implements ISparkSessionManager {
     return problem ? { ok: false, reason: problem } : { ok: true };
   }
 
+  get secretScopes(): Readonly<Record<string, string>> {
+    return this.settings.secretScopes;
+  }
+
+  /** The namespace's Secrets (names and keys), once the cluster allows listing them. */
+  get secrets(): readonly ISecretKeys[] {
+    return this._secrets;
+  }
+
+  /** Refresh the Secrets list from the service. */
+  async refreshSecrets(): Promise<readonly ISecretKeys[]> {
+    if (
+      this._cluster?.available &&
+      this._cluster.permissions?.secrets.allowed
+    ) {
+      try {
+        this._secrets = await fetchSecrets();
+      } catch (e) {
+        console.warn('Secrets could not be listed', e);
+      }
+      this._profilesChanged.emit();
+    }
+    return this._secrets;
+  }
+
+  /** Configured scopes whose Secret exists, with its keys, for executors. */
+  async mappedSecrets(): Promise<ISecretScope[]> {
+    const secrets = await this.refreshSecrets();
+    return Object.entries(this.settings.secretScopes).flatMap(
+      ([scope, name]) => {
+        const found = secrets.find(s => s.name === name);
+        return found ? [{ scope, secret: name, keys: found.keys }] : [];
+      }
+    );
+  }
+
   refreshCluster(): Promise<IClusterInfo> {
     if (!this._clusterRequest) {
       this._clusterRequest = fetchCluster()
@@ -435,6 +483,7 @@ export class SparkSessionManager implements ISparkSessionManager {
           this._cluster = info;
           this._clusterRequest = null;
           this._profilesChanged.emit();
+          void this.refreshSecrets();
           return info;
         });
     }
@@ -458,6 +507,7 @@ export class SparkSessionManager implements ISparkSessionManager {
 
   private _sessions = new Map<ISessionContext, SparkSession>();
   private _cluster: IClusterInfo | null = null;
+  private _secrets: ISecretKeys[] = [];
   private _clusterRequest: Promise<IClusterInfo> | null = null;
   private _profiles: SessionProfile[] = [LOCAL_PROFILE];
   private _selected = LOCAL_PROFILE.name;

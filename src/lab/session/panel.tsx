@@ -58,6 +58,46 @@ function ClusterLine(props: {
   );
 }
 
+function SecretList(props: {
+  manager: ISparkSessionManager;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { manager, trans } = props;
+  const secrets = manager.secrets;
+  if (!manager.cluster?.available) {
+    return null;
+  }
+  const scopes = Object.entries(manager.secretScopes);
+  return (
+    <div className={CSS.pods}>
+      <h3>{trans.__('Secrets (%1)', secrets.length)}</h3>
+      {scopes.length > 0 && (
+        <ul aria-label={trans.__('Secret scopes')}>
+          {scopes.map(([scope, name]) => {
+            const found = secrets.find(s => s.name === name);
+            return (
+              <li key={scope}>
+                {trans.__('scope %1 \u2192 %2', scope, name)}{' '}
+                <span className="jp-SparkK8s-podPhase">
+                  {found ? found.keys.join(', ') : trans.__('(no such Secret)')}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <ul aria-label={trans.__('Kubernetes Secrets')}>
+        {secrets.map(s => (
+          <li key={s.name} title={trans.__('keys: %1', s.keys.join(', '))}>
+            {s.name}{' '}
+            <span className="jp-SparkK8s-podPhase">{s.keys.join(', ')}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function ExecutorList(props: {
   session: ISparkSession;
   trans: TranslationBundle;
@@ -262,6 +302,7 @@ function SessionView(props: {
         </div>
       )}
       {session.sessionId && <ExecutorList session={session} trans={trans} />}
+      <SecretList manager={manager} trans={trans} />
       {running && session.uiUrl && (
         <div className={CSS.row}>
           <a href={session.uiUrl} target="_blank" rel="noopener noreferrer">

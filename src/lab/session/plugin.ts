@@ -58,7 +58,11 @@ export const sessionPlugin: JupyterFrontEndPlugin<ISparkSessionManager> = {
               (settings.composite.defaultProfile as string) ?? 'local'
             );
             manager.settings = {
-              startTimeout: (settings.composite.startTimeout as number) ?? 180
+              startTimeout: (settings.composite.startTimeout as number) ?? 180,
+              secretScopes: (settings.composite.secretScopes ?? {}) as Record<
+                string,
+                string
+              >
             };
           };
           apply();
