@@ -293,8 +293,12 @@ def require_session():
 
 
 def finish_script():
-    """End of a generated script: stop Spark so the JVM exits cleanly."""
-    stop_session()
+    """End of a generated script: stop Spark so the JVM exits cleanly.
+
+    A notebook run by dbutils.notebook.run shares its caller's session: leave it running.
+    """
+    if os.environ.get("SPARK_K8S_CHILD_RUN") != "1":
+        stop_session()
 
 
 # ---------------------------------------------------------------------------
@@ -716,6 +720,43 @@ class NotebookExit(Exception):
 class _Notebook:
     def exit(self, value):
         raise NotebookExit(str(value))
+
+    def run(self, path, timeout_seconds=0, arguments=None):
+        """Run another notebook in a namespace of its own (sharing this Spark session)
+        with its widgets set from `arguments`; return what it passed to exit().
+
+        The callee is translated by the `spark-k8s` command (installed with the
+        extension), exactly as `spark-k8s script` would translate it.
+        """
+        import subprocess
+
+        cli = shutil.which("spark-k8s")
+        if not cli:
+            raise SparkK8sError("dbutils.notebook.run needs the spark-k8s command (pip install "
+                                "jupyterlab-spark-k8s in the kernel's environment); use %run to inline a notebook.")
+        target = str(path)
+        if not os.path.splitext(target)[1]:
+            target += ".ipynb"
+        proc = subprocess.run([cli, "script", target], capture_output=True, text=True,
+                              timeout=timeout_seconds or None)
+        if proc.returncode != 0:
+            raise SparkK8sError("dbutils.notebook.run(%r): %s" % (path, proc.stderr.strip()))
+        saved = {k: os.environ.get(k) for k in ("SPARK_K8S_WIDGETS", "SPARK_K8S_CHILD_RUN")}
+        os.environ["SPARK_K8S_WIDGETS"] = json.dumps({str(k): str(v) for k, v in (arguments or {}).items()})
+        os.environ["SPARK_K8S_CHILD_RUN"] = "1"
+        try:
+            exec(compile(proc.stdout, target, "exec"), {"__name__": "__spark_k8s_child__"})
+        except Exception as exc:  # noqa: BLE001 - the child's NotebookExit is its own class
+            if type(exc).__name__ == "NotebookExit":
+                return exc.value
+            raise
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        return None
 
 
 class _Secrets:

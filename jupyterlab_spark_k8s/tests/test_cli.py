@@ -172,3 +172,33 @@ def test_plain_import_runs_in_any_jupyter(tmp_path):
     outputs = json.dumps([c.get("outputs", []) for c in executed["cells"]])
     assert "<th>answer</th>" in outputs and "<td>42</td>" in outputs
     assert "total 42" in outputs
+
+
+def test_run_and_notebook_run_in_scripts(tmp_path):
+    (tmp_path / "lib").mkdir()
+    notebook(tmp_path / "lib" / "helpers.ipynb", [("code", "def shout(s):\n    return s.upper() + '!'")])
+    notebook(tmp_path / "child.ipynb", [
+        ("code", "dbutils.widgets.text('n', '1')"),
+        ("code", "dbutils.notebook.exit(int(dbutils.widgets.get('n')) * spark.range(2).count())"),
+    ])
+    main = notebook(tmp_path / "main.ipynb", [
+        ("code", "%run ./lib/helpers"),
+        ("code", "print(shout('inlined'))"),
+        ("code", "print('child said', dbutils.notebook.run('child', 60, {'n': 21}))"),
+        ("code", "print('session still up:', spark.range(3).count())"),
+    ])
+    out = tmp_path / "main.py"
+    proc = cli("script", str(main), "-o", str(out), "--conf", "spark.ui.enabled=false")
+    assert proc.returncode == 0, proc.stderr
+    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "INLINED!" in run.stdout
+    assert "child said 42" in run.stdout
+    assert "session still up: 3" in run.stdout
+
+
+def test_a_missing_run_target_names_the_chain(tmp_path):
+    main = notebook(tmp_path / "main.ipynb", [("code", "%run ./nowhere")])
+    proc = cli("script", str(main))
+    assert proc.returncode == 2
+    assert "%run ./nowhere: no notebook at nowhere.ipynb or nowhere.py or nowhere (run from main.ipynb)" in proc.stderr
