@@ -37,8 +37,8 @@ def test_sql_cell_runs_statements_in_order_and_returns_last(session, capsys):
     runtime, ns, _ = session
     df = runtime.sql_cell(
         [
-            "CREATE OR REPLACE TEMP VIEW t AS SELECT id, 'a;b' AS s FROM range(3)",
-            "SELECT count(*) AS n, max(s) AS s FROM t",
+            ("sql", "CREATE OR REPLACE TEMP VIEW t AS SELECT id, 'a;b' AS s FROM range(3)", []),
+            ("sql", "SELECT count(*) AS n, max(s) AS s FROM t", []),
         ]
     )
     assert [tuple(r) for r in df.collect()] == [(3, "a;b")]
@@ -64,7 +64,7 @@ def test_sql_without_session_is_a_clear_error(runtime):
     fresh = type(runtime)("fresh")
     exec(compile(RUNTIME.read_text(), "spark_k8s_runtime.py", "exec"), fresh.__dict__)
     with pytest.raises(fresh.SparkK8sError, match="No Spark session"):
-        fresh.sql_cell(["SELECT 1"])
+        fresh.sql_cell([("sql", "SELECT 1", [])])
 
 
 def test_bad_conf_key_is_refused_before_spark_starts(runtime):
