@@ -53,3 +53,23 @@ test('an imported Databricks notebook runs, with its widgets as a parameter bar'
   }, `${tmpPath}/report.ipynb`);
   expect(saved).toEqual({ region: 'south' });
 });
+
+test('opening a .dbc archive imports its notebooks, folders kept', async ({ page, tmpPath }) => {
+  const data = join(__dirname, 'data', 'databricks');
+  await page.contents.uploadFile(join(data, 'team.dbc'), `${tmpPath}/team.dbc`);
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.getByRole('listitem', { name: /team\.dbc/ }).dblclick();
+  const imported = page.getByRole('list', { name: 'Imported notebooks' });
+  await expect(imported.getByRole('button')).toHaveText([
+    `${tmpPath}/team/Team/etl.ipynb`,
+    `${tmpPath}/team/Team/reports/daily.ipynb`
+  ]);
+  await imported.getByRole('button', { name: /daily\.ipynb/ }).click();
+  await expect(page.getByRole('main').getByRole('tab', { name: /daily\.ipynb/ })).toBeVisible();
+  await page.notebook.activate('daily.ipynb');
+  expect(await page.notebook.getCellTextInput(0)).toBe('%sql\nSELECT 1 AS one');
+  await page.notebook.runCell(0);
+  await expect((await page.notebook.getCellOutputLocator(0))!.locator('table td')).toHaveText(['1'], {
+    timeout: 180_000
+  });
+});

@@ -11,6 +11,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { importExport } from '../../core';
+import { ArchiveFactory, DBC_FILE_TYPE } from './archive';
 
 /** The import command's id. */
 export const IMPORT_COMMAND = 'spark-k8s:import-databricks';
@@ -121,5 +122,23 @@ export const importPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: IMPORT_COMMAND, category: trans.__('Spark') });
+
+    // Opening a .dbc imports it and lists its notebooks.
+    app.docRegistry.addFileType(DBC_FILE_TYPE);
+    app.docRegistry.addWidgetFactory(
+      new ArchiveFactory(
+        {
+          name: 'Databricks Archive',
+          label: trans.__('Databricks Archive'),
+          fileTypes: ['databricks-dbc'],
+          defaultFor: ['databricks-dbc'],
+          modelName: 'base64',
+          readOnly: true
+        },
+        app,
+        trans,
+        IMPORT_COMMAND
+      )
+    );
   }
 };
