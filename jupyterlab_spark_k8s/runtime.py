@@ -502,11 +502,14 @@ def pip(args):
 
 
 def unsupported(language):
-    """%scala, %r: not runnable by a Python kernel; the rest of the notebook goes on."""
-    raise SparkK8sError(
-        "%%%s cells are not supported here: this notebook runs on a Python kernel. Rewrite the cell "
-        "in Python or SQL; the other cells still run." % language
+    """%scala, %r: not runnable by a Python kernel. The cell says so on stderr and does
+    not fail, so a "run all" goes on with the rest of the notebook."""
+    message = (
+        "SparkK8sError: %%%s cells are not supported here: this notebook runs on a Python kernel. "
+        "Rewrite the cell in Python or SQL; the other cells still run." % language
     )
+    print(message, file=sys.stderr)
+    return None
 
 
 def fs_magic(command):

@@ -137,6 +137,10 @@ describe('NotebookV1 exports', () => {
       notebooks.get('Shared/sub/q.ipynb')!.cells[0].source,
       '%sql\nSELECT 1'
     );
+    // Every format round-trips through a SOURCE export.
+    for (const nb of notebooks.values()) {
+      assert.deepEqual(importSource(exportSource(nb), 'py').cells, nb.cells);
+    }
   });
 
   it('reads the model embedded in an HTML export', () => {
@@ -147,6 +151,11 @@ describe('NotebookV1 exports', () => {
     assert.deepEqual(
       importHtml(html).cells.map(c => c.source),
       ['# Head', 'print(1)', '%sql SELECT 2']
+    );
+    const fromHtml = importHtml(html);
+    assert.deepEqual(
+      importSource(exportSource(fromHtml), 'py').cells,
+      fromHtml.cells
     );
     assert.throws(
       () => importHtml('<html></html>'),
@@ -206,6 +215,7 @@ describe('Databricks .ipynb', () => {
         ['code', '%sql\nSELECT 1', 'Query']
       ]
     );
+    assert.deepEqual(importSource(exportSource(nb), 'py').cells, nb.cells);
     assert.deepEqual(nb.metadata.spark_k8s?.widgets, {
       env: {
         type: 'dropdown',
