@@ -12,6 +12,9 @@ cache="${SPARK_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jupyterlab-spark-k8s}"
 bin="$cache/cluster-$K8S_VERSION-$ETCD_VERSION-kwok-$KWOK_VERSION"
 mkdir -p "$bin"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+# The machines' Go lives in /usr/local/go; a non-login shell may not have it on PATH.
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+command -v go >/dev/null || { echo "cluster build: Go 1.24+ is needed (go not found)" >&2; exit 1; }
 
 built() { [ -x "$bin/$1" ]; }
 log() { echo "cluster build: $*" >&2; }
