@@ -6,4 +6,5 @@ bash scripts/setup.sh
 . .venv/bin/activate
 extra=()
 [ "$(id -u)" -eq 0 ] && extra+=(--allow-root)
-exec jupyter lab --ServerApp.root_dir="$PWD/examples" "${extra[@]}" "$@" spark-demo.ipynb
+cd examples
+exec jupyter lab --ServerApp.root_dir="$PWD" "${extra[@]}" "$@" spark-demo.ipynb
