@@ -21,35 +21,46 @@ export function splitSql(text: string): string[] {
     hasCode = false;
   };
   while (i < n) {
+    const skipped = skipNonCode(text, i);
+    if (skipped !== null) {
+      // A quoted literal is code; a comment is not.
+      hasCode = hasCode || QUOTES.includes(text[i]);
+      i = skipped;
+      continue;
+    }
     const c = text[i];
-    const next = text[i + 1];
-    if (c === '-' && next === '-') {
-      const eol = text.indexOf('\n', i);
-      i = eol === -1 ? n : eol + 1;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      i = skipBlockComment(text, i);
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') {
-      i = skipQuoted(text, i, c);
-      hasCode = true;
-      continue;
-    }
     if (c === ';') {
       push(i);
       start = i + 1;
-      i++;
-      continue;
-    }
-    if (!/\s/.test(c)) {
+    } else if (!/\s/.test(c)) {
       hasCode = true;
     }
     i++;
   }
   push(n);
   return statements;
+}
+
+const QUOTES = '\'"`';
+
+/**
+ * Index just past the comment or quoted literal starting at `i`, or null when
+ * `i` starts neither (so the character is plain SQL).
+ */
+function skipNonCode(text: string, i: number): number | null {
+  const c = text[i];
+  const next = text[i + 1];
+  if (c === '-' && next === '-') {
+    const eol = text.indexOf('\n', i);
+    return eol === -1 ? text.length : eol + 1;
+  }
+  if (c === '/' && next === '*') {
+    return skipBlockComment(text, i);
+  }
+  if (QUOTES.includes(c)) {
+    return skipQuoted(text, i, c);
+  }
+  return null;
 }
 
 /** Index just past a quoted literal starting at `i`; an unclosed one runs to the end. */
@@ -102,16 +113,14 @@ export function sqlMarkers(statement: string): string[] {
   let i = 0;
   const n = statement.length;
   while (i < n) {
+    const skipped = skipNonCode(statement, i);
+    if (skipped !== null) {
+      i = skipped;
+      continue;
+    }
     const c = statement[i];
     const next = statement[i + 1];
-    if (c === '-' && next === '-') {
-      const eol = statement.indexOf('\n', i);
-      i = eol === -1 ? n : eol + 1;
-    } else if (c === '/' && next === '*') {
-      i = skipBlockComment(statement, i);
-    } else if (c === "'" || c === '"' || c === '`') {
-      i = skipQuoted(statement, i, c);
-    } else if (c === ':' && next === ':') {
+    if (c === ':' && next === ':') {
       i += 2; // a cast, not a marker
     } else if (
       c === ':' &&
