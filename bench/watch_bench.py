@@ -12,6 +12,7 @@ run (the baseline), since machines are noisy:
 
 import argparse
 import json
+import os
 import pathlib
 import statistics
 import sys
@@ -74,8 +75,6 @@ def main():
     parser.add_argument("--idle-seconds", type=float, default=330)
     parser.add_argument("--pods", type=int, default=10)
     args = parser.parse_args()
-
-    import os
 
     state = os.environ.get("SPARK_K8S_TEST_STATE")
     own = not (state and (pathlib.Path(state) / "cluster.json").exists())

@@ -40,7 +40,7 @@ function sendError(res: ServerResponse, err: unknown): void {
   }
 }
 
-/** The HTTP handler; exported for tests. */
+/** The HTTP handler: routes, JSON answers and typed errors. */
 export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://service');

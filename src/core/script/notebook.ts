@@ -6,7 +6,6 @@ import {
   FileLoader,
   ITranslateOptions,
   RUNTIME_NAME,
-  translateCell,
   translateCellAsync
 } from '../translate';
 import { runtimeBootstrap, startSessionCall } from './bootstrap';
@@ -92,19 +91,19 @@ export async function notebookScript(
     startSessionCall(options.conf),
     ''
   ];
+  // Without a loader every %run target is missing: a clear error, not invalid Python.
   const load: FileLoader = options.load ?? (async () => null);
+  const path = options.path ?? options.sourceName;
   for (const [i, cell] of nb.cells.entries()) {
     const source = cellSource(cell);
     if (cell.cell_type === 'markdown') {
       parts.push(`# %% [markdown] cell ${i + 1}`, commentLines(source), '');
     } else if (cell.cell_type === 'code' && source.trim()) {
-      const { code } = options.load
-        ? await translateCellAsync(source, {
-            ...options,
-            load,
-            path: options.path ?? options.sourceName
-          })
-        : translateCell(source, options);
+      const { code } = await translateCellAsync(source, {
+        ...options,
+        load,
+        path
+      });
       parts.push(`# %% cell ${i + 1}`, code, '');
     }
   }
