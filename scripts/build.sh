@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .venv/bin/activate
-npm install --no-audit --no-fund --loglevel=error
+# --no-save: install exactly what package-lock.json says and never rewrite it, so
+# set-up leaves the work tree clean (`npm ci` would also work but wipes node_modules).
+npm install --no-save --no-audit --no-fund --loglevel=error
 npm run build:prod --silent
 rm -rf dist
 python -m build --wheel --no-isolation -o dist >/dev/null

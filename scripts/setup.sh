@@ -22,11 +22,95 @@ if [ "${#packages[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
+# Go for the test cluster build (tests/cluster/build.sh) and later Go builds: the
+# machine's Go if it is new enough, else the official toolchain from the Go module
+# proxy (the zip `go` itself fetches for GOTOOLCHAIN), checked against its go.sum hash
+# (from sum.golang.org, pinned here) and unpacked into the cache, where
+# tests/cluster/build.sh looks for it. Debian 12 only has Go 1.19.
+GO_MIN=1.26.6 # etcd's go.mod needs 1.26; a SeaweedFS build needs 1.26.6
+GO_VERSION=1.26.8
+declare -A GO_H1=(
+  [amd64]="h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM="
+  [arm64]="h1:sYL/O6MqS68ML0kjsQ36WoYIpJqkw60TxizWUYUKQMc="
+)
+go_cache() { echo "${SPARK_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jupyterlab-spark-k8s}/go"; }
+# The version of the Go at $1 (e.g. 1.26.8), without switching toolchains.
+go_version() { (cd / && GOTOOLCHAIN=local "$1" env GOVERSION 2>/dev/null) | sed -n 's/^go//p'; }
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+go_found() {
+  local go v
+  for go in "$(command -v go || true)" /usr/local/go/bin/go "$(go_cache)/bin/go"; do
+    [ -n "$go" ] && [ -x "$go" ] || continue
+    v=$(go_version "$go" || true)
+    [ -n "$v" ] && version_ge "$v" "$GO_MIN" && return 0
+  done
+  return 1
+}
+install_go() {
+  local arch dest
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=amd64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) echo "setup: no Go $GO_VERSION toolchain pinned for $(uname -m); install Go >= $GO_MIN" >&2; return 1 ;;
+  esac
+  dest=$(go_cache)
+  echo "setup: installing Go $GO_VERSION into $dest (from the Go module proxy)"
+  python3 - "$GO_VERSION" "$arch" "${GO_H1[$arch]}" "$dest" <<'PY'
+import base64, hashlib, os, shutil, sys, tempfile, urllib.request, zipfile
+
+version, arch, want, dest = sys.argv[1:]
+mod = f"golang.org/toolchain@v0.0.1-go{version}.linux-{arch}"
+proxy = os.environ.get("GOPROXY", "").split(",")[0].split("|")[0].strip()
+if not proxy.startswith(("http://", "https://")):
+    proxy = "https://proxy.golang.org"
+url = f"{proxy.rstrip('/')}/golang.org/toolchain/@v/v0.0.1-go{version}.linux-{arch}.zip"
+parent = os.path.dirname(dest)
+os.makedirs(parent, exist_ok=True)
+with tempfile.TemporaryDirectory(dir=parent, prefix=".go-install-") as tmp:
+    path = os.path.join(tmp, "go.zip")
+    with urllib.request.urlopen(url, timeout=60) as r, open(path, "wb") as f:
+        shutil.copyfileobj(r, f, 1 << 20)
+    with zipfile.ZipFile(path) as z:
+        # go.sum's h1: hash of a module zip (golang.org/x/mod/sumdb/dirhash.Hash1).
+        names = sorted(i.filename for i in z.infolist())
+        summary = "".join(f"{hashlib.sha256(z.read(n)).hexdigest()}  {n}\n" for n in names)
+        got = "h1:" + base64.b64encode(hashlib.sha256(summary.encode()).digest()).decode()
+        if got != want:
+            sys.exit(f"setup: {url}: hash {got}, expected {want}; not installed")
+        prefix = mod + "/"
+        root = os.path.join(tmp, "go")
+        for info in z.infolist():
+            name = info.filename
+            if info.is_dir() or not name.startswith(prefix) or ".." in name.split("/"):
+                continue
+            target = os.path.join(root, name[len(prefix):])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with z.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+    # Module zips keep no file modes: make the commands executable, as `go` does.
+    for sub in ("bin", os.path.join("pkg", "tool")):
+        for d, _, files in os.walk(os.path.join(root, sub)):
+            for fn in files:
+                os.chmod(os.path.join(d, fn), 0o755)
+    old = dest + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(dest):
+        os.rename(dest, old)
+    os.rename(root, dest)
+    shutil.rmtree(old, ignore_errors=True)
+PY
+  "$dest/bin/go" version
+}
+if [ "$with_tests" = 1 ] && ! go_found; then
+  install_go
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 bash scripts/build.sh
 
 if [ "$with_tests" = 1 ]; then
-  (cd ui-tests && npm install --no-audit --no-fund --loglevel=error)
+  # --no-save: install exactly what ui-tests/package-lock.json says, never rewrite it.
+  (cd ui-tests && npm install --no-save --no-audit --no-fund --loglevel=error)
 fi

@@ -16,6 +16,7 @@ step() {
   "$@" || failed+=("$name")
 }
 
+step "lint" npm run lint --silent
 step "core unit tests" npm test --silent
 
 echo "=== test cluster (first build takes several minutes; cached after)"

@@ -36,7 +36,7 @@ settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
                         # kwok's fake executors never register: do not wait for them.
                         "conf": {"spark.scheduler.minRegisteredResourcesRatio": "0"},
                     },
-                ]
+                ],
             }
         }
     )

@@ -14,7 +14,6 @@ installed so manifests are validated by the real API server.
 import json
 import os
 import pathlib
-import shutil
 import signal
 import socket
 import ssl
@@ -82,7 +81,9 @@ class Kube:
         """Create or update an object (server-side apply as the test harness)."""
         path = object_path(obj)
         return self.ok(
-            "PATCH", path + "?fieldManager=spark-k8s-tests&force=true", obj,
+            "PATCH",
+            path + "?fieldManager=spark-k8s-tests&force=true",
+            obj,
             content_type="application/apply-patch+yaml",
         )
 
@@ -121,24 +122,73 @@ def _openssl(*args, cwd):
 
 
 def make_certs(state):
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=spark-k8s-test-ca",
-             "-keyout", "ca.key", "-out", "ca.crt", cwd=state)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=spark-k8s-test-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        cwd=state,
+    )
     (state / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n")
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
-             "-keyout", "apiserver.key", "-out", "apiserver.csr", cwd=state)
-    _openssl("x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-days", "2", "-extfile", "san.cnf", "-out", "apiserver.crt", cwd=state)
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=kube-apiserver",
+        "-keyout",
+        "apiserver.key",
+        "-out",
+        "apiserver.csr",
+        cwd=state,
+    )
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "apiserver.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf",
+        "-out",
+        "apiserver.crt",
+        cwd=state,
+    )
     _openssl("genrsa", "-out", "sa.key", "2048", cwd=state)
     _openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=state)
 
 
 def kubeconfig(server, ca_file, token_file, namespace="default"):
-    return json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "test",
-        "clusters": [{"name": "test", "cluster": {"server": server, "certificate-authority": str(ca_file)}}],
-        "users": [{"name": "user", "user": {"tokenFile": str(token_file)}}],
-        "contexts": [{"name": "test", "context": {"cluster": "test", "user": "user", "namespace": namespace}}],
-    })
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "test",
+            "clusters": [
+                {"name": "test", "cluster": {"server": server, "certificate-authority": str(ca_file)}}
+            ],
+            "users": [{"name": "user", "user": {"tokenFile": str(token_file)}}],
+            "contexts": [
+                {"name": "test", "context": {"cluster": "test", "user": "user", "namespace": namespace}}
+            ],
+        }
+    )
 
 
 class Cluster:
@@ -176,37 +226,72 @@ class Cluster:
             "rules:\n- level: Metadata\n"
         )
         server = "https://127.0.0.1:%d" % api_port
-        info = {"server": server, "ca": str(self.state / "ca.crt"), "api_port": api_port,
-                "audit_log": str(self.state / "audit.log"), "bin": str(bin_dir)}
+        info = {
+            "server": server,
+            "ca": str(self.state / "ca.crt"),
+            "api_port": api_port,
+            "audit_log": str(self.state / "audit.log"),
+            "bin": str(bin_dir),
+        }
         self.info_file.write_text(json.dumps(info))
         admin_kc = self.state / "admin.kubeconfig"
         admin_kc.write_text(kubeconfig(server, self.state / "ca.crt", self.state / "admin.token"))
 
-        self._spawn("etcd", [
-            str(bin_dir / "etcd"), "--data-dir", str(self.state / "etcd"), "--name", "test",
-            "--listen-client-urls", "http://127.0.0.1:%d" % etcd_port,
-            "--advertise-client-urls", "http://127.0.0.1:%d" % etcd_port,
-            "--listen-peer-urls", "http://127.0.0.1:%d" % etcd_peer,
-            "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % etcd_peer,
-            "--initial-cluster", "test=http://127.0.0.1:%d" % etcd_peer,
-            "--log-level", "warn",
-        ])
+        self._spawn(
+            "etcd",
+            [
+                str(bin_dir / "etcd"),
+                "--data-dir",
+                str(self.state / "etcd"),
+                "--name",
+                "test",
+                "--listen-client-urls",
+                "http://127.0.0.1:%d" % etcd_port,
+                "--advertise-client-urls",
+                "http://127.0.0.1:%d" % etcd_port,
+                "--listen-peer-urls",
+                "http://127.0.0.1:%d" % etcd_peer,
+                "--initial-advertise-peer-urls",
+                "http://127.0.0.1:%d" % etcd_peer,
+                "--initial-cluster",
+                "test=http://127.0.0.1:%d" % etcd_peer,
+                "--log-level",
+                "warn",
+            ],
+        )
         info["etcd"] = "http://127.0.0.1:%d" % etcd_port
         self.info_file.write_text(json.dumps(info))
         self.start_apiserver()
         kube = self.kube()
         self.wait_ready(kube)
-        self._spawn("kube-scheduler", [
-            str(bin_dir / "kube-scheduler"), "--kubeconfig", str(admin_kc),
-            "--authentication-kubeconfig", str(admin_kc), "--authorization-kubeconfig", str(admin_kc),
-            "--leader-elect=false", "--secure-port=0", "-v=1",
-        ])
-        self._spawn("kwok", [
-            str(bin_dir / "kwok"), "--kubeconfig", str(admin_kc),
-            "--manage-all-nodes=false",
-            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-            "--node-ip=127.0.0.1", "--cidr=10.244.0.1/24", "--server-address=",
-        ])
+        self._spawn(
+            "kube-scheduler",
+            [
+                str(bin_dir / "kube-scheduler"),
+                "--kubeconfig",
+                str(admin_kc),
+                "--authentication-kubeconfig",
+                str(admin_kc),
+                "--authorization-kubeconfig",
+                str(admin_kc),
+                "--leader-elect=false",
+                "--secure-port=0",
+                "-v=1",
+            ],
+        )
+        self._spawn(
+            "kwok",
+            [
+                str(bin_dir / "kwok"),
+                "--kubeconfig",
+                str(admin_kc),
+                "--manage-all-nodes=false",
+                "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                "--node-ip=127.0.0.1",
+                "--cidr=10.244.0.1/24",
+                "--server-address=",
+            ],
+        )
         self.register_node(kube)
         self.install_crds(kube)
         return info
@@ -214,28 +299,42 @@ class Cluster:
     def start_apiserver(self):
         info = self.info
         s = self.state
-        self._spawn("kube-apiserver", [
-            str(pathlib.Path(info["bin"]) / "kube-apiserver"),
-            "--etcd-servers", info["etcd"],
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-            "--secure-port=%d" % info["api_port"],
-            "--tls-cert-file", str(s / "apiserver.crt"), "--tls-private-key-file", str(s / "apiserver.key"),
-            "--token-auth-file", str(s / "tokens.csv"),
-            "--authorization-mode=RBAC",
-            "--service-account-issuer=https://kubernetes.default.svc",
-            "--service-account-key-file", str(s / "sa.pub"),
-            "--service-account-signing-key-file", str(s / "sa.key"),
-            "--service-cluster-ip-range=10.96.0.0/16",
-            "--allow-privileged=true",
-            "--audit-policy-file", str(s / "audit-policy.yaml"),
-            "--audit-log-path", info["audit_log"], "--audit-log-format=json",
-            "--audit-log-mode=blocking",
-            "--event-ttl=1h",
-            # The "kubernetes" Service cannot point at loopback; nothing here needs it.
-            "--endpoint-reconciler-type=none",
-            # Without a controller-manager nobody lifts the not-ready taint this plugin sets.
-            "--disable-admission-plugins=TaintNodesByCondition",
-        ])
+        self._spawn(
+            "kube-apiserver",
+            [
+                str(pathlib.Path(info["bin"]) / "kube-apiserver"),
+                "--etcd-servers",
+                info["etcd"],
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                "--secure-port=%d" % info["api_port"],
+                "--tls-cert-file",
+                str(s / "apiserver.crt"),
+                "--tls-private-key-file",
+                str(s / "apiserver.key"),
+                "--token-auth-file",
+                str(s / "tokens.csv"),
+                "--authorization-mode=RBAC",
+                "--service-account-issuer=https://kubernetes.default.svc",
+                "--service-account-key-file",
+                str(s / "sa.pub"),
+                "--service-account-signing-key-file",
+                str(s / "sa.key"),
+                "--service-cluster-ip-range=10.96.0.0/16",
+                "--allow-privileged=true",
+                "--audit-policy-file",
+                str(s / "audit-policy.yaml"),
+                "--audit-log-path",
+                info["audit_log"],
+                "--audit-log-format=json",
+                "--audit-log-mode=blocking",
+                "--event-ttl=1h",
+                # The "kubernetes" Service cannot point at loopback; nothing here needs it.
+                "--endpoint-reconciler-type=none",
+                # Without a controller-manager nobody lifts the not-ready taint this plugin sets.
+                "--disable-admission-plugins=TaintNodesByCondition",
+            ],
+        )
 
     def wait_ready(self, kube, timeout=90):
         def ready():
@@ -243,6 +342,7 @@ class Cluster:
                 return kube.request("GET", "/readyz", timeout=3)[0] == 200
             except (OSError, urllib.error.URLError):
                 return False
+
         kube.wait(ready, timeout=timeout, what="the API server to be ready")
 
     def restart_apiserver(self, down_seconds=1.0):
@@ -253,18 +353,27 @@ class Cluster:
         self.wait_ready(self.kube())
 
     def register_node(self, kube):
-        kube.apply({
-            "apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": NODE_NAME, "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-                         "labels": {"kubernetes.io/hostname": NODE_NAME, "type": "kwok"}},
-            "status": {"allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-                       "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"}},
-        })
+        kube.apply(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": NODE_NAME,
+                    "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                    "labels": {"kubernetes.io/hostname": NODE_NAME, "type": "kwok"},
+                },
+                "status": {
+                    "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                    "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                },
+            }
+        )
 
         def node_ready():
             _, node = kube.request("GET", "/api/v1/nodes/" + NODE_NAME)
             conds = (node or {}).get("status", {}).get("conditions", [])
             return any(c["type"] == "Ready" and c["status"] == "True" for c in conds)
+
         kube.wait(node_ready, timeout=60, what="the kwok node to be Ready")
 
     def install_crds(self, kube):
@@ -273,7 +382,9 @@ class Cluster:
         for path in sorted((SHARED / "crds").glob("*.yaml")):
             for doc in yaml.safe_load_all(path.read_text()):
                 if doc and doc.get("kind") == "CustomResourceDefinition":
-                    status, out = kube.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc)
+                    status, out = kube.request(
+                        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc
+                    )
                     if status not in (201, 409):
                         raise RuntimeError("CRD %s: %s" % (doc["metadata"]["name"], out.get("message")))
 
@@ -306,7 +417,9 @@ def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
     kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
     # No controller-manager here: create the default service account pods expect.
     for name in ("default", sa):
-        kube.apply({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}})
+        kube.apply(
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
+        )
     for doc in yaml.safe_load_all(pathlib.Path(rbac_file).read_text()):
         if not doc or doc["kind"] not in ("Role", "RoleBinding"):
             continue
@@ -314,8 +427,15 @@ def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
         for subject in doc.get("subjects", []):
             subject["namespace"] = namespace
         kube.apply(doc)
-    out = kube.ok("POST", "/api/v1/namespaces/%s/serviceaccounts/%s/token" % (namespace, sa),
-                  {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 86400}})
+    out = kube.ok(
+        "POST",
+        "/api/v1/namespaces/%s/serviceaccounts/%s/token" % (namespace, sa),
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": 86400},
+        },
+    )
     return out["status"]["token"]
 
 
@@ -334,12 +454,23 @@ def jupyter_namespace(cluster, name, rbac_file, state_dir):
     token_file.write_text(token)
     kubeconfig_file = state_dir / ("%s.kubeconfig" % name)
     kubeconfig_file.write_text(kubeconfig(cluster.info["server"], cluster.info["ca"], token_file, name))
-    kube.ok("POST", "/api/v1/namespaces/%s/pods" % name, {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": DRIVER_POD, "labels": {"app": "jupyterhub", "component": "singleuser-server"}},
-        "spec": {"nodeName": NODE_NAME, "serviceAccountName": "jupyter",
-                 "containers": [{"name": "notebook", "image": "jupyter/pyspark-notebook"}]},
-    })
+    kube.ok(
+        "POST",
+        "/api/v1/namespaces/%s/pods" % name,
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": DRIVER_POD,
+                "labels": {"app": "jupyterhub", "component": "singleuser-server"},
+            },
+            "spec": {
+                "nodeName": NODE_NAME,
+                "serviceAccountName": "jupyter",
+                "containers": [{"name": "notebook", "image": "jupyter/pyspark-notebook"}],
+            },
+        },
+    )
     return token, token_file, kubeconfig_file
 
 

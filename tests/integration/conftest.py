@@ -19,7 +19,8 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "cluster"))
 
-from cluster import DRIVER_POD, NODE_NAME, Cluster, jupyter_namespace  # noqa: E402
+# NODE_NAME is re-exported for the tests.
+from cluster import DRIVER_POD, NODE_NAME, Cluster, jupyter_namespace  # noqa: E402, F401
 
 RBAC = REPO / "deploy" / "rbac.yaml"
 SERVICE_JS = REPO / "jupyterlab_spark_k8s" / "node" / "service.js"
@@ -77,8 +78,12 @@ class Service:
         env = dict(os.environ, KUBECONFIG=str(kubeconfig_path), POD_NAME=DRIVER_POD, POD_IP="127.0.0.1")
         env.update(env_extra or {})
         self.log = open(os.path.join(self.dir, "service.log"), "w+")
-        self.proc = subprocess.Popen([node_executable(), str(SERVICE_JS), "--socket", self.socket],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [node_executable(), str(SERVICE_JS), "--socket", self.socket],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.time() + 20
         while time.time() < deadline and not os.path.exists(self.socket):
             time.sleep(0.05)

@@ -1,31 +1,40 @@
 """The Node service against the real API server, under the shipped Role."""
 
-import os
 import signal
 import subprocess
 import time
 import uuid
 
-import pytest
-
-from .conftest import DRIVER_POD, NODE_NAME, RBAC, Service, make_namespace
+from .conftest import DRIVER_POD, NODE_NAME, Service, make_namespace
 
 SESSION_LABEL = "spark-k8s.jupyter.org/session"
 DRIVER_LABEL = "spark-k8s.jupyter.org/driver-pod"
 
 
 def executor_pod(name, session, annotations=None, node_selector=None):
-    spec = {"containers": [{"name": "executor", "image": "apache/spark:4.3.0-python3",
-                            "resources": {"requests": {"cpu": "1", "memory": "1408Mi"}}}]}
+    spec = {
+        "containers": [
+            {
+                "name": "executor",
+                "image": "apache/spark:4.3.0-python3",
+                "resources": {"requests": {"cpu": "1", "memory": "1408Mi"}},
+            }
+        ]
+    }
     if node_selector:
         spec["nodeSelector"] = node_selector
     else:
         spec["nodeName"] = NODE_NAME
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "labels": {SESSION_LABEL: session, DRIVER_LABEL: DRIVER_POD,
-                                                  "spark-role": "executor"},
-                         "annotations": annotations or {}},
-            "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "labels": {SESSION_LABEL: session, DRIVER_LABEL: DRIVER_POD, "spark-role": "executor"},
+            "annotations": annotations or {},
+        },
+        "spec": spec,
+    }
 
 
 def test_cluster_discovery_under_the_shipped_role(service, namespace):
@@ -47,11 +56,20 @@ def test_the_shipped_role_refuses_what_it_does_not_grant(kube, namespace):
     assert kube.request("GET", "/api/v1/nodes", token=token)[0] == 403
     assert kube.request("GET", "/api/v1/namespaces/default/pods", token=token)[0] == 403
     assert kube.request("DELETE", "/api/v1/namespaces/%s/secrets/x" % namespace.name, token=token)[0] == 403
-    assert kube.request("POST", "/api/v1/namespaces/%s/services" % namespace.name,
-                        {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}}, token=token)[0] == 403
+    assert (
+        kube.request(
+            "POST",
+            "/api/v1/namespaces/%s/services" % namespace.name,
+            {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}},
+            token=token,
+        )[0]
+        == 403
+    )
 
 
-def test_without_the_role_the_service_says_which_permission_is_missing(cluster, kube, tmp_path_factory, tmp_path):
+def test_without_the_role_the_service_says_which_permission_is_missing(
+    cluster, kube, tmp_path_factory, tmp_path
+):
     empty_rbac = tmp_path / "none.yaml"
     empty_rbac.write_text("")
     ns = make_namespace(cluster, kube, tmp_path_factory, rbac=empty_rbac, prefix="norole")
@@ -73,7 +91,9 @@ def test_without_the_role_the_service_says_which_permission_is_missing(cluster, 
 
 def test_unreachable_api_server_is_a_clear_answer(tmp_path, namespace):
     bad = tmp_path / "bad.kubeconfig"
-    bad.write_text(namespace.kubeconfig.read_text().replace(namespace.cluster.info["server"], "https://127.0.0.1:1"))
+    bad.write_text(
+        namespace.kubeconfig.read_text().replace(namespace.cluster.info["server"], "https://127.0.0.1:1")
+    )
     svc = Service(bad)
     try:
         status, info = svc.request("GET", "/cluster")
@@ -96,10 +116,21 @@ def test_stream_delivers_phase_changes_and_pending_reasons(service, kube, namesp
         assert pod["node"] == NODE_NAME and pod["reason"] is None
 
         # A pod no node fits: the scheduler's FailedScheduling message is the reason.
-        kube.ok("POST", "/api/v1/namespaces/%s/pods" % namespace.name,
-                executor_pod("exec-2", session, node_selector={"gpu": "a100"}))
-        _, _, pod = stream.next(lambda e, d: e == "pod" and d["name"] == "exec-2" and d["reason"]
-                                and "Not scheduled" in d["reason"] and "node" in d["reason"], timeout=90)
+        kube.ok(
+            "POST",
+            "/api/v1/namespaces/%s/pods" % namespace.name,
+            executor_pod("exec-2", session, node_selector={"gpu": "a100"}),
+        )
+        _, _, pod = stream.next(
+            lambda e, d: (
+                e == "pod"
+                and d["name"] == "exec-2"
+                and d["reason"]
+                and "Not scheduled" in d["reason"]
+                and "node" in d["reason"]
+            ),
+            timeout=90,
+        )
         assert pod["phase"] == "Pending"
 
         kube.ok("DELETE", "/api/v1/namespaces/%s/pods/exec-2?gracePeriodSeconds=0" % namespace.name)
@@ -127,13 +158,18 @@ def test_reaper_deletes_pods_whose_kernel_is_gone(service, kube, namespace):
     kernel = subprocess.Popen(["sleep", "600"])
     with open("/proc/%d/stat" % kernel.pid) as f:
         stat = f.read()
-    start = stat[stat.rindex(")") + 2:].split(" ")[19]
+    start = stat[stat.rindex(")") + 2 :].split(" ")[19]
     session = uuid.uuid4().hex
-    annotations = {"spark-k8s.jupyter.org/kernel-pid": str(kernel.pid),
-                   "spark-k8s.jupyter.org/kernel-start": start}
+    annotations = {
+        "spark-k8s.jupyter.org/kernel-pid": str(kernel.pid),
+        "spark-k8s.jupyter.org/kernel-start": start,
+    }
     for i in range(2):
-        kube.ok("POST", "/api/v1/namespaces/%s/pods" % namespace.name,
-                executor_pod("orphan-%d" % i, session, annotations))
+        kube.ok(
+            "POST",
+            "/api/v1/namespaces/%s/pods" % namespace.name,
+            executor_pod("orphan-%d" % i, session, annotations),
+        )
     path = "/api/v1/namespaces/%s/pods?labelSelector=%s%%3D%s" % (namespace.name, SESSION_LABEL, session)
     time.sleep(2)
     assert len(kube.ok("GET", path)["items"]) == 2  # the kernel lives: pods stay
@@ -141,8 +177,11 @@ def test_reaper_deletes_pods_whose_kernel_is_gone(service, kube, namespace):
     kernel.wait()
     kube.wait(lambda: not kube.ok("GET", path)["items"], timeout=60, what="the reaper")
     # The reaper logs after its delete call returns, which may be after the pods are gone.
-    kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
-              timeout=10, what="the reaper's log line")
+    kube.wait(
+        lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
+        timeout=10,
+        what="the reaper's log line",
+    )
 
 
 def test_secrets_are_listed_by_name_and_key_never_value(service, kube, namespace):
@@ -150,10 +189,19 @@ def test_secrets_are_listed_by_name_and_key_never_value(service, kube, namespace
     import json
 
     value = "s3cr3t-value-never-shown"
-    kube.ok("POST", "/api/v1/namespaces/%s/secrets" % namespace.name, {
-        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "warehouse"},
-        "data": {"password": base64.b64encode(value.encode()).decode(), "user": base64.b64encode(b"etl").decode()},
-    })
+    kube.ok(
+        "POST",
+        "/api/v1/namespaces/%s/secrets" % namespace.name,
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "warehouse"},
+            "data": {
+                "password": base64.b64encode(value.encode()).decode(),
+                "user": base64.b64encode(b"etl").decode(),
+            },
+        },
+    )
     status, body = service.request("GET", "/secrets")
     assert status == 200
     assert {"name": "warehouse", "keys": ["password", "user"]} in body["secrets"]
