@@ -1,20 +1,72 @@
-"""Fixtures: runtime.py loaded the way the kernel loads it (from its text)."""
+"""Fixtures: the runtime loaded the way the kernel loads it, from the built zip.
 
+The kernel writes spark_k8s_runtime.zip to a private temporary directory, puts the zip on
+sys.path and imports ``spark_k8s_runtime``; so do these tests (in this process and in the
+fresh interpreters ``run_python`` starts). Build the zip first: ``node scripts/build-runtime.mjs``.
+"""
+
+import atexit
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
-import types
+import zipfile
 
 import pytest
 
-RUNTIME = pathlib.Path(__file__).resolve().parent.parent / "runtime.py"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RUNTIME_DIR = ROOT / "jupyterlab_spark_k8s" / "runtime"
+ARCHIVE = ROOT / "jupyterlab_spark_k8s" / "spark_k8s_runtime.zip"
+CONTRACT_JSON = ROOT / "src" / "core" / "kernel" / "contract.json"
+MODULE = "spark_k8s_runtime"
+
+_private = {}
+
+
+def archive_problem():
+    """Why the built zip cannot stand for the sources in runtime/, or None."""
+    if not ARCHIVE.exists():
+        return f"{ARCHIVE} is missing"
+    with zipfile.ZipFile(ARCHIVE) as zf:
+        packed = {name.split("/", 1)[1]: zf.read(name) for name in zf.namelist()}
+    for source in sorted(RUNTIME_DIR.glob("*.py")):
+        if packed.get(source.name) != source.read_bytes():
+            return f"{ARCHIVE.name} is older than runtime/{source.name}"
+    extra = sorted(set(packed) - {p.name for p in RUNTIME_DIR.glob("*.py")} - {"_contract.json"})
+    if extra:
+        return f"{ARCHIVE.name} holds files runtime/ no longer has: {', '.join(extra)}"
+    return None
+
+
+def runtime_archive():
+    """The zip, copied once per test process into a private temporary directory (as the kernel does)."""
+    if "path" not in _private:
+        problem = archive_problem()
+        if problem:
+            pytest.fail(f"{problem}: run `node scripts/build-runtime.mjs`.", pytrace=False)
+        directory = tempfile.mkdtemp(prefix="spark-k8s-runtime-")
+        atexit.register(shutil.rmtree, directory, True)
+        path = pathlib.Path(directory) / ARCHIVE.name
+        shutil.copyfile(ARCHIVE, path)
+        _private["path"] = str(path)
+    return _private["path"]
+
+
+def runtime_prelude(alias="rt"):
+    """Python that imports the runtime from the zip, as the kernel does, bound as `alias`."""
+    return f"import sys\nsys.path.insert(0, {runtime_archive()!r})\nimport {MODULE} as {alias}\n"
 
 
 def load_runtime():
-    module = types.ModuleType("spark_k8s_runtime")
-    exec(compile(RUNTIME.read_text(), "spark_k8s_runtime.py", "exec"), module.__dict__)
-    return module
+    path = runtime_archive()
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    import spark_k8s_runtime
+
+    assert spark_k8s_runtime.__file__.startswith(path), spark_k8s_runtime.__file__
+    return spark_k8s_runtime
 
 
 @pytest.fixture(scope="session")
@@ -27,17 +79,29 @@ def session(runtime):
     """One real local SparkSession for the tests of this process."""
     ns = {}
     info = runtime.start_session(
-        {"spark.master": "local[2]", "spark.app.name": "runtime-tests",
-         "spark.ui.enabled": "true", "spark.sql.shuffle.partitions": "2"},
+        {
+            "spark.master": "local[2]",
+            "spark.app.name": "runtime-tests",
+            "spark.ui.enabled": "true",
+            "spark.sql.shuffle.partitions": "2",
+        },
         user_ns=ns,
     )
     yield runtime, ns, info
     runtime.stop_session()
 
 
-def run_python(code, env=None, timeout=240):
-    """Run `code` in a fresh interpreter (a fresh JVM) and return the completed process."""
+def run_python(code, env=None, timeout=240, args=(), runtime=True):
+    """Run `code` in a fresh interpreter (a fresh JVM if it starts Spark).
+
+    With `runtime`, the code runs after the runtime is imported from the zip as `rt`.
+    """
+    source = (runtime_prelude() if runtime else "") + textwrap.dedent(code)
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, env=env, timeout=timeout,
+        [sys.executable, "-c", source, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
     )

@@ -1,0 +1,139 @@
+"""dbutils.secrets: a scope is a Kubernetes Secret, a key its data key.
+
+The scopes arrive resolved (``configure_secrets`` or ``start_session(secret_scopes=…)``)::
+
+    {scope: {"secret": "<Kubernetes Secret name>", "env": {"<key>": "<ENV_VAR_NAME>"}}}
+
+A value comes from the environment variable ``env[key]`` when it is set (a job gets them
+from secretKeyRef); otherwise the kernel reads the Secret through the Kubernetes API with
+the pod's own credentials. Every value read is redacted from what the notebook prints or
+displays.
+"""
+
+import base64
+import json
+import os
+from collections import namedtuple
+
+from .errors import SparkK8sError
+from .redaction import redact_value
+from .state import require_session
+
+SecretMetadata = namedtuple("SecretMetadata", ["key"])
+SecretScope = namedtuple("SecretScope", ["name"])
+
+_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+_CA_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+
+
+def _check_scopes(scopes):
+    if not isinstance(scopes, dict):
+        raise SparkK8sError("Secret scopes must be a dict {scope: {'secret': name, 'env': {key: variable}}}.")
+    out = {}
+    for scope, spec in scopes.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("secret"), str) or not spec["secret"]:
+            raise SparkK8sError(
+                f"Secret scope {scope!r} must name its Kubernetes Secret ({{'secret': name, …}})."
+            )
+        env = spec.get("env") or {}
+        if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+            raise SparkK8sError(f"Secret scope {scope!r}: 'env' must map keys to environment variable names.")
+        out[str(scope)] = {"secret": spec["secret"], "env": {str(k): v for k, v in env.items()}}
+    return out
+
+
+class Secrets:
+    """dbutils.secrets."""
+
+    def __init__(self):
+        self.scopes = {}
+
+    def configure(self, scopes):
+        """Replace the scope mapping with `scopes` (already resolved by the extension)."""
+        self.scopes = _check_scopes(scopes)
+
+    def _scope(self, scope):
+        spec = self.scopes.get(str(scope))
+        if spec is None:
+            raise SparkK8sError(
+                f"Secret scope {scope!r} is not mapped to a Kubernetes Secret: map it in Settings → Spark "
+                "sessions → Secret scopes, then start the session again."
+            )
+        return spec
+
+    def _api(self, path):
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        conf = dict(require_session().sparkContext.getConf().getAll())
+        master = conf.get("spark.master", "")
+        if not master.startswith("k8s://"):
+            raise SparkK8sError(
+                "Secrets come from Kubernetes: start a kubernetes session, or set the "
+                "environment variable the job would have."
+            )
+        token_file = conf.get("spark.kubernetes.authenticate.oauthTokenFile", _TOKEN_FILE)
+        ca_file = conf.get("spark.kubernetes.authenticate.caCertFile", _CA_FILE)
+        namespace = conf.get("spark.kubernetes.namespace", "default")
+        if not os.path.exists(token_file):
+            raise SparkK8sError(
+                f"No Kubernetes credentials at {token_file}: secrets are read with the pod's service account."
+            )
+        with open(token_file) as f:
+            token = f.read().strip()
+        url = master[len("k8s://") :] + f"/api/v1/namespaces/{namespace}/{path}"
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        try:
+            context = ssl.create_default_context(cafile=ca_file)
+            with urllib.request.urlopen(req, context=context, timeout=15) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                raise SparkK8sError(
+                    f"Secret {path.split('/')[-1]!r} does not exist in namespace {namespace!r}."
+                ) from None
+            if err.code == 403:
+                raise SparkK8sError(
+                    f"This pod's service account may not read secrets in {namespace!r}: grant get on "
+                    "secrets (deploy/rbac.yaml)."
+                ) from None
+            raise SparkK8sError(f"Reading {path} failed: HTTP {err.code}.") from None
+
+    def _data(self, spec):
+        return self._api("secrets/" + spec["secret"]).get("data") or {}
+
+    def getBytes(self, scope, key):
+        spec = self._scope(scope)
+        variable = spec["env"].get(str(key))
+        env = os.environ.get(variable) if variable else None
+        if env is not None:
+            value = env.encode("utf-8")
+        else:
+            data = self._data(spec)
+            if key not in data:
+                raise SparkK8sError(
+                    "Secret {!r} (scope {!r}) has no key {!r}; it has: {}.".format(
+                        spec["secret"], scope, key, ", ".join(sorted(data)) or "none"
+                    )
+                )
+            value = base64.b64decode(data[key])
+        redact_value(value.decode("utf-8", "replace"))
+        return value
+
+    def get(self, scope, key):
+        return self.getBytes(scope, key).decode("utf-8")
+
+    def list(self, scope):
+        return [SecretMetadata(k) for k in sorted(self._data(self._scope(scope)))]
+
+    def listScopes(self):
+        return [SecretScope(name) for name in sorted(self.scopes)]
+
+
+secrets = Secrets()
+
+
+def configure_secrets(scopes):
+    """The resolved scope mapping {scope: {"secret": name, "env": {key: variable}}}."""
+    secrets.configure(scopes)

@@ -1,0 +1,273 @@
+"""The Spark session: start, stop, info for the panel, and the names a notebook sees.
+
+Every failure a user can cause or meet (no Java, no PySpark, a bad conf value) raises
+SparkK8sError whose message says what went wrong and what to do.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+from .contract import KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_MIME
+from .errors import SparkK8sError
+from .notebook import dbutils
+from .output import publish
+from .render import display, displayHTML
+from .secrets import configure_secrets
+from .sql import install_path_mapping
+from .state import _state, require_session
+from .widgets import getArgument
+
+__all__ = ["announce", "require_session", "session_info", "start_session", "stop_session"]
+
+
+def _require_pyspark():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise SparkK8sError(
+            f"PySpark is not installed in this kernel's Python ({sys.executable}). Install it in "
+            "the kernel's environment, for example run `%pip install pyspark` in a "
+            "cell, then restart the kernel and start the session again."
+        ) from None
+
+
+def _find_java():
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        candidate = os.path.join(home, "bin", "java")
+        if os.access(candidate, os.X_OK):
+            return candidate
+        raise SparkK8sError(
+            f"JAVA_HOME is set to {home!r} but {candidate} is not an executable Java. Point JAVA_HOME "
+            "at a Java 17 or 21 installation, or unset it, then restart the kernel."
+        )
+    found = shutil.which("java")
+    if not found:
+        raise SparkK8sError(
+            "Java was not found: Spark needs a Java 17 or 21 runtime in the kernel's "
+            "environment. Install one (Debian/Ubuntu: apt install openjdk-17-jre-headless) "
+            "or set JAVA_HOME, then restart the kernel."
+        )
+    return found
+
+
+def _check_conf(conf):
+    if not isinstance(conf, dict):
+        raise SparkK8sError("The session conf must be a dict of Spark properties.")
+    for key, value in conf.items():
+        if not isinstance(key, str) or not key.startswith("spark."):
+            raise SparkK8sError(
+                f"{key!r} is not a Spark property: conf keys start with 'spark.'. "
+                "Fix the profile's conf in Settings > Spark sessions."
+            )
+        if not isinstance(value, str):
+            raise SparkK8sError(f"The value of {key!r} must be a string.")
+
+
+class _CaptureStderr:
+    """Capture file descriptor 2 while the JVM starts: its errors land there."""
+
+    def __enter__(self):
+        self.text = ""
+        try:
+            sys.stderr.flush()
+            self._saved = os.dup(2)
+            self._file = tempfile.TemporaryFile(mode="w+b")
+            os.dup2(self._file.fileno(), 2)
+        except (OSError, ValueError):
+            self._saved = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._saved is None:
+            return False
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._file.seek(0)
+        self.text = self._file.read().decode("utf-8", "replace")
+        self._file.close()
+        if self.text:
+            # Keep the JVM's log where the server's operator expects it.
+            try:
+                sys.__stderr__.write(self.text)
+                sys.__stderr__.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        return False
+
+
+_CLUE_WORDS = ("Error", "Exception", "Invalid", "invalid", "Could not", "Caused by")
+
+
+def _startup_reason(error, captured):
+    lines = [line.strip() for line in captured.splitlines()]
+    clues = [
+        line
+        for line in lines
+        if line and any(word in line for word in _CLUE_WORDS) and not line.startswith("at ")
+    ]
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    detail = "; ".join(dict.fromkeys(clues[:3])) or first
+    if detail != first and "JAVA_GATEWAY_EXITED" not in first:
+        detail = first + " (" + detail + ")"
+    return detail
+
+
+def _ui_port(url):
+    if not url:
+        return None
+    try:
+        return int(url.rstrip("/").rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _is_alive(spark):
+    try:
+        return not spark.sparkContext._jsc.sc().isStopped()
+    except Exception:  # noqa: BLE001 - a dead JVM answers with any error
+        return False
+
+
+def session_info():
+    """What the panel shows about the current session."""
+    if _state["spark"] is None:
+        return {"state": "stopped"}
+    return dict(_state["info"])
+
+
+def _process_start(pid):
+    """Field 22 of /proc/PID/stat: start time in clock ticks (guards against pid reuse)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        return stat[stat.rindex(")") + 2 :].split(" ")[19]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _kubernetes_conf(conf, pod_template):
+    """Mark executor pods with this kernel process, so the service can reap orphans."""
+    conf = dict(conf)
+    prefix = "spark.kubernetes.executor.annotation."
+    conf[prefix + KERNEL_PID_ANNOTATION] = str(os.getpid())
+    start = _process_start(os.getpid())
+    if start:
+        conf[prefix + KERNEL_START_ANNOTATION] = start
+    if pod_template:
+        fd, path = tempfile.mkstemp(prefix="spark-k8s-executor-", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(pod_template, f)
+        conf["spark.kubernetes.executor.podTemplateFile"] = path
+    return conf
+
+
+def runtime_archive():
+    """The zip this package was imported from, or None when it was imported from a directory."""
+    marker = ".zip" + os.sep
+    here = os.path.abspath(__file__)
+    if marker not in here:
+        return None
+    archive = here[: here.index(marker) + len(".zip")]
+    return archive if os.path.isfile(archive) else None
+
+
+def _ship_runtime(sc):
+    """Put the runtime zip on the executors' Python path (UDFs may use it)."""
+    archive = runtime_archive()
+    if archive is None:
+        return
+    # A job's --py-files already ships it; Spark refuses the same file name from a second path.
+    if os.path.basename(archive) in (getattr(sc, "_python_includes", None) or []):
+        return
+    try:
+        sc.addPyFile(archive)
+    except Exception as exc:  # noqa: BLE001 - the session works without it on executors
+        print(f"Warning: could not ship {archive} to the executors: {exc}", file=sys.stderr)
+
+
+def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
+    """Start (or return) the SparkSession for `conf`; bind spark, sc, display… in `user_ns`.
+
+    `pod_template` (a Pod as a dict) shapes executor pods beyond what Spark conf can say.
+    `secret_scopes` is the resolved mapping {scope: {"secret": name, "env": {key: variable}}}.
+    """
+    _check_conf(conf)
+    if secret_scopes is not None:
+        configure_secrets(secret_scopes)
+    if conf.get("spark.master", "").startswith("k8s://"):
+        conf = _kubernetes_conf(conf, pod_template)
+    _require_pyspark()
+    if _state["spark"] is not None:
+        if _is_alive(_state["spark"]):
+            _bind(user_ns)
+            return session_info()
+        _state["spark"] = None
+    _find_java()
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    with _CaptureStderr() as captured:
+        try:
+            spark = builder.getOrCreate()
+            error = None
+        except Exception as exc:  # noqa: BLE001 - every start failure is reported
+            spark = None
+            error = exc
+    if error is not None:
+        raise SparkK8sError(
+            f"Spark could not start: {_startup_reason(error, captured.text)}. Check the profile's "
+            "Spark conf and memory settings, then start again."
+        ) from None
+    sc = spark.sparkContext
+    _ship_runtime(sc)
+    _state["spark"] = spark
+    _state["info"] = {
+        "state": "ready",
+        "appId": sc.applicationId,
+        "appName": sc.appName,
+        "master": sc.master,
+        "sparkVersion": spark.version,
+        "pythonVersion": ".".join(str(n) for n in sys.version_info[:3]),
+        "uiPort": _ui_port(sc.uiWebUrl),
+    }
+    _bind(user_ns)
+    install_path_mapping()
+    return session_info()
+
+
+def _bind(user_ns):
+    if user_ns is None:
+        return
+    _state["user_ns"] = user_ns
+    spark = _state["spark"]
+    user_ns["spark"] = spark
+    user_ns["sc"] = spark.sparkContext
+    user_ns["display"] = display
+    user_ns["displayHTML"] = displayHTML
+    user_ns["dbutils"] = dbutils
+    user_ns["getArgument"] = getArgument
+
+
+def stop_session():
+    """Stop the session and unbind its names; safe to call twice."""
+    spark = _state["spark"]
+    _state["spark"] = None
+    _state["info"] = None
+    if spark is not None:
+        spark.stop()
+    user_ns = _state["user_ns"]
+    if user_ns is not None:
+        for name in ("spark", "sc"):
+            user_ns.pop(name, None)
+    return {"state": "stopped"}
+
+
+def announce(info):
+    """Publish session info for the Spark panel as a display message."""
+    publish({SESSION_MIME: info, "text/plain": json.dumps(info)})
