@@ -15,12 +15,11 @@ import {
   INotebook,
   LOCAL_PROFILE,
   runtimeBootstrap,
+  scriptStart,
   sessionConf,
   sourceLanguage,
-  startSessionCall,
   translateCell
 } from '../core';
-import { RUNTIME_SOURCE } from '../core/runtime/runtimeSource';
 import { CliError } from './errors';
 
 const EXPORT_EXTENSIONS = new Set([
@@ -48,7 +47,7 @@ export function plainNotebook(nb: INotebook, name: string): INotebook {
     id: 'spark-k8s-setup',
     cell_type: 'code' as const,
     metadata: { spark_k8s: { language: 'python' as const } },
-    source: runtimeBootstrap(RUNTIME_SOURCE) + startSessionCall(conf),
+    source: runtimeBootstrap() + scriptStart(conf),
     outputs: [],
     execution_count: null
   };

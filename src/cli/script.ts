@@ -10,7 +10,6 @@ import {
   notebookScript,
   sessionConf
 } from '../core';
-import { RUNTIME_SOURCE } from '../core/runtime/runtimeSource';
 import { CliError } from './errors';
 
 /** Options of the script command. */
@@ -78,7 +77,6 @@ export function scriptFor(args: IScriptArgs): Promise<string> {
   }
   const root = dirname(resolve(args.notebook));
   return notebookScript(nb, {
-    runtimeSource: RUNTIME_SOURCE,
     conf,
     sourceName: basename(args.notebook),
     path: basename(args.notebook),

@@ -4,6 +4,8 @@
  */
 export * from './cluster';
 export * from './databricks';
+export * from './kernel';
+export * from './manifests';
 export * from './script';
 export * from './session';
 export * from './translate';

@@ -2,7 +2,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { executorPlugin } from './executor/plugin';
 import { panelPlugin, sessionPlugin } from './session/plugin';
-import { parametersPlugin } from './widgets/plugin';
+import { parametersPlugin } from './parameters/plugin';
 import { importPlugin } from './databricks/plugin';
 
 export * from './tokens';

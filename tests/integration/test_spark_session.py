@@ -21,21 +21,32 @@ CORE = REPO / "build" / "test" / "core" / "index.js"
 def session_conf(namespace, session_id, info):
     """The conf the panel builds (core.sessionConf), computed by the compiled core."""
     assert CORE.exists(), "run `npm run build:test` first (scripts/test.sh does)"
-    profile = {"name": "k8s", "kind": "kubernetes", "image": "apache/spark:4.3.0-python3",
-               "executorInstances": 2, "executorMemory": "512m",
-               # No executor can register with a fake node: do not wait for them.
-               "conf": {"spark.scheduler.minRegisteredResourcesRatio": "0",
-                        "spark.ui.enabled": "false"}}
+    profile = {
+        "name": "k8s",
+        "kind": "kubernetes",
+        "image": "apache/spark:4.3.0-python3",
+        "executorInstances": 2,
+        "executorMemory": "512m",
+        # No executor can register with a fake node: do not wait for them.
+        "conf": {"spark.scheduler.minRegisteredResourcesRatio": "0", "spark.ui.enabled": "false"},
+    }
     script = "const c = require(%s); process.stdout.write(JSON.stringify(c.sessionConf(%s, %s)))" % (
-        json.dumps(str(CORE)), json.dumps(profile),
-        json.dumps({"appName": "e2e", "cluster": info, "sessionId": session_id}))
-    return json.loads(subprocess.run(["node", "-e", script], check=True, capture_output=True, text=True).stdout)
+        json.dumps(str(CORE)),
+        json.dumps(profile),
+        json.dumps({"appName": "e2e", "cluster": info, "sessionId": session_id}),
+    )
+    return json.loads(
+        subprocess.run(["node", "-e", script], check=True, capture_output=True, text=True).stdout
+    )
 
+
+# The runtime archive the build made: the bytes the kernel and jobs load.
+ARCHIVE = REPO / "jupyterlab_spark_k8s" / "spark_k8s_runtime.zip"
 
 KERNEL = textwrap.dedent("""
-    import json, sys, types
-    rt = types.ModuleType("rt")
-    exec(compile(open(sys.argv[1]).read(), "spark_k8s_runtime.py", "exec"), rt.__dict__)
+    import json, sys
+    sys.path.insert(0, sys.argv[1])
+    import spark_k8s_runtime as rt
     info = rt.start_session(json.loads(sys.argv[2]))
     print("READY", json.dumps(info), flush=True)
     if sys.stdin.readline().strip() == "stop":
@@ -46,8 +57,11 @@ KERNEL = textwrap.dedent("""
 
 def start_kernel(conf):
     return subprocess.Popen(
-        [sys.executable, "-c", KERNEL, str(REPO / "jupyterlab_spark_k8s" / "runtime.py"), json.dumps(conf)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", KERNEL, str(ARCHIVE), json.dumps(conf)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 
@@ -84,7 +98,9 @@ def test_executors_are_pods_and_stop_deletes_them(service, kube, namespace):
     try:
         ready = wait_ready(kernel)
         assert ready["master"].startswith("k8s://https://127.0.0.1:")
-        pods = kube.wait(lambda: running(kube, namespace, session, 2), timeout=120, what="2 Running executors")
+        pods = kube.wait(
+            lambda: running(kube, namespace, session, 2), timeout=120, what="2 Running executors"
+        )
         for pod in pods:
             meta = pod["metadata"]
             assert meta["labels"]["spark-role"] == "executor"
@@ -112,25 +128,37 @@ def test_killed_kernel_executors_are_reaped(service, kube, namespace):
     kernel.wait()
     kube.wait(lambda: not pods_of(kube, namespace, session), timeout=60, what="the reaper")
     # The reaper logs after its delete call returns, which may be after the pods are gone.
-    kube.wait(lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
-              timeout=10, what="the reaper's log line")
+    kube.wait(
+        lambda: "reaper: deleted 2 executor pod(s) of session %s" % session in service.logs(),
+        timeout=10,
+        what="the reaper's log line",
+    )
 
 
 def test_secrets_are_read_from_a_real_secret_and_never_printed(service, kube, namespace):
     import base64
 
-    kube.ok("POST", "/api/v1/namespaces/%s/secrets" % namespace.name, {
-        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "prod-db"},
-        "data": {"password": base64.b64encode(b"correct-horse-battery").decode(), "user": base64.b64encode(b"etl").decode()},
-    })
+    kube.ok(
+        "POST",
+        "/api/v1/namespaces/%s/secrets" % namespace.name,
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "prod-db"},
+            "data": {
+                "password": base64.b64encode(b"correct-horse-battery").decode(),
+                "user": base64.b64encode(b"etl").decode(),
+            },
+        },
+    )
     _, info = service.request("GET", "/cluster")
     conf = session_conf(namespace, uuid.uuid4().hex, info)
     conf["spark.executor.instances"] = "1"
     script = textwrap.dedent("""
-        import json, sys, types
-        rt = types.ModuleType("rt")
-        exec(compile(open(sys.argv[1]).read(), "spark_k8s_runtime.py", "exec"), rt.__dict__)
-        rt.start_session(json.loads(sys.argv[2]))
+        import json, sys
+        sys.path.insert(0, sys.argv[1])
+        import spark_k8s_runtime as rt
+        rt.start_session(json.loads(sys.argv[2]), secret_scopes=json.loads(sys.argv[3]))
         value = rt.dbutils.secrets.get("prod-db", "password")
         print("read", len(value), "chars:", value)
         print("keys", [m.key for m in rt.dbutils.secrets.list("prod-db")])
@@ -140,8 +168,18 @@ def test_secrets_are_read_from_a_real_secret_and_never_printed(service, kube, na
             print("error", e)
         rt.stop_session()
     """)
-    proc = subprocess.run([sys.executable, "-c", script, str(REPO / "jupyterlab_spark_k8s" / "runtime.py"), json.dumps(conf)],
-                          capture_output=True, text=True, timeout=240)
+    # The scopes as the panel resolves them (core): every Secret under its own name.
+    resolve = (
+        "const c = require(%s); process.stdout.write(JSON.stringify(c.resolveScopes(c.kernelScopes({}, %s))))"
+        % (json.dumps(str(CORE)), json.dumps([{"name": "prod-db", "keys": ["password", "user"]}]))
+    )
+    scopes = subprocess.run(["node", "-e", resolve], check=True, capture_output=True, text=True).stdout
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(ARCHIVE), json.dumps(conf), scopes],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "read 21 chars: [REDACTED]" in proc.stdout
     assert "keys ['password', 'user']" in proc.stdout

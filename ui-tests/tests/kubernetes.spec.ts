@@ -4,30 +4,11 @@
  * dead kernel remove them.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { APIRequestContext, request } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { APIRequestContext } from '@playwright/test';
+import { clusterAdmin, ensureSecret } from './helpers/cluster';
 import { SparkPanel } from './helpers/sparkPanel';
 
 test.use({ autoGoto: true });
-
-/** The admin's view of the test cluster, to check what really exists there. */
-async function clusterAdmin(): Promise<APIRequestContext> {
-  const state = process.env.SPARK_K8S_TEST_STATE;
-  if (!state) {
-    throw new Error(
-      'SPARK_K8S_TEST_STATE is not set: run the tests with scripts/test.sh'
-    );
-  }
-  const info = JSON.parse(readFileSync(join(state, 'cluster.json'), 'utf8'));
-  return request.newContext({
-    baseURL: info.server,
-    ignoreHTTPSErrors: true,
-    extraHTTPHeaders: {
-      Authorization: `Bearer ${readFileSync(join(state, 'admin.token'), 'utf8')}`
-    }
-  });
-}
 
 async function executorPods(admin: APIRequestContext): Promise<any[]> {
   const res = await admin.get(
@@ -42,15 +23,12 @@ test('executor pods of a kubernetes session show live and go with Stop and with 
 }) => {
   const admin = await clusterAdmin();
   // A Secret that the settings map the Databricks scope "prod-db" to.
-  const created = await admin.post('/api/v1/namespaces/lab/secrets', {
-    data: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'warehouse' },
-      stringData: { password: 'never-in-the-browser', user: 'etl' }
-    }
-  });
-  expect([201, 409]).toContain(created.status());
+  expect([201, 409]).toContain(
+    await ensureSecret(admin, 'warehouse', {
+      password: 'never-in-the-browser',
+      user: 'etl'
+    })
+  );
   await page.notebook.createNew('k8s.ipynb');
   const panel = new SparkPanel(page);
   await panel.open();
@@ -75,8 +53,12 @@ test('executor pods of a kubernetes session show live and go with Stop and with 
   }
   // Secrets: names and keys in the panel, references (never values) in executor pods.
   const secrets = panel.root.getByRole('list', { name: 'Kubernetes Secrets' });
-  await expect(secrets.getByRole('listitem').filter({ hasText: 'warehouse' })).toContainText('password, user');
-  await expect(panel.root.getByRole('list', { name: 'Secret scopes' })).toContainText('scope prod-db \u2192 warehouse');
+  await expect(
+    secrets.getByRole('listitem').filter({ hasText: 'warehouse' })
+  ).toContainText('password, user');
+  await expect(
+    panel.root.getByRole('list', { name: 'Secret scopes' })
+  ).toContainText('scope prod-db \u2192 warehouse');
   await expect(panel.root).not.toContainText('never-in-the-browser');
   const env = (await executorPods(admin))[0].spec.containers[0].env;
   expect(env).toContainEqual({

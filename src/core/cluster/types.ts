@@ -36,11 +36,10 @@ export interface IServiceError {
   hint?: string;
 }
 
-/** Label on executor pods: the session they belong to. */
-export const SESSION_LABEL = 'spark-k8s.jupyter.org/session';
-/** Label on executor pods: the Jupyter (driver) pod that owns the session. */
-export const DRIVER_POD_LABEL = 'spark-k8s.jupyter.org/driver-pod';
-/** Annotation on executor pods: the kernel process id, for the reaper. */
-export const KERNEL_PID_ANNOTATION = 'spark-k8s.jupyter.org/kernel-pid';
-/** Annotation on executor pods: the kernel process start time (guards pid reuse). */
-export const KERNEL_START_ANNOTATION = 'spark-k8s.jupyter.org/kernel-start';
+// The label and annotation keys are part of the kernel contract (one source).
+export {
+  DRIVER_POD_LABEL,
+  KERNEL_PID_ANNOTATION,
+  KERNEL_START_ANNOTATION,
+  SESSION_LABEL
+} from '../kernel/contract';

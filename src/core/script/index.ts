@@ -1,3 +1,2 @@
-/** Notebooks as scripts, and the runtime bootstrap they share with the kernel. */
-export * from './bootstrap';
+/** Notebooks as scripts. */
 export * from './notebook';

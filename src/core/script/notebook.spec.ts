@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pythonCompileError } from '../testing/python';
 import { notebookProblems, notebookScript } from './notebook';
-import { sourceLiteral } from './bootstrap';
-
-const RUNTIME = 'def start_session(conf, user_ns=None):\n    pass\n';
 
 describe('notebookScript', () => {
   const nb = {
@@ -20,7 +17,6 @@ describe('notebookScript', () => {
 
   it('writes bootstrap, session start, translated cells and markdown as comments', async () => {
     const script = await notebookScript(nb, {
-      runtimeSource: RUNTIME,
       conf: { 'spark.master': 'local[1]' },
       sourceName: 'demo.ipynb'
     });
@@ -31,7 +27,7 @@ describe('notebookScript', () => {
     );
     assert.match(
       script,
-      /start_session\(\{"spark.master": "local\[1\]"\}, user_ns=globals\(\)\)/
+      /start_session\(\{"spark.master": "local\[1\]"\}, user_ns=globals\(\), pod_template=None, secret_scopes=/
     );
     assert.match(script, /# %% \[markdown\] cell 1\n# # Title\n# text/);
     assert.match(
@@ -45,20 +41,10 @@ describe('notebookScript', () => {
 
   it('keeps a hostile file name inside the header comment', async () => {
     const script = await notebookScript(nb, {
-      runtimeSource: RUNTIME,
       conf: {},
       sourceName: 'x.ipynb\nimport os; os.system("id")'
     });
     assert.doesNotMatch(script, /^import os/m);
-  });
-});
-
-describe('sourceLiteral', () => {
-  it('uses a readable raw string only when that is exact', () => {
-    assert.equal(sourceLiteral('a = 1\n'), "r'''a = 1\n'''");
-    assert.match(sourceLiteral("x = '''"), /^"/);
-    assert.match(sourceLiteral('ends\\'), /^"/);
-    assert.match(sourceLiteral('caf\u00e9'), /^"/);
   });
 });
 

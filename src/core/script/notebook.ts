@@ -1,14 +1,18 @@
 /**
- * A notebook as one self-contained Python script: runtime.py's bootstrap, a
+ * A notebook as one self-contained Python script: the runtime archive's bootstrap, a
  * session start, then every code cell translated, markdown kept as comments.
  */
 import {
+  ResolvedScopes,
+  runtimeBootstrap,
+  scriptEnd,
+  scriptStart
+} from '../kernel';
+import {
   FileLoader,
   ITranslateOptions,
-  RUNTIME_NAME,
   translateCellAsync
 } from '../translate';
-import { runtimeBootstrap, startSessionCall } from './bootstrap';
 
 /** The parts of an nbformat v4 notebook the script needs. */
 export interface INotebookContent {
@@ -22,10 +26,10 @@ export interface INotebookContent {
 
 /** How to build the script. */
 export interface IScriptOptions extends ITranslateOptions {
-  /** runtime.py's text. */
-  runtimeSource: string;
   /** Spark conf the script starts its session with. */
   conf: Record<string, string>;
+  /** Secret scopes, resolved (values come from the environment in a script). */
+  secretScopes?: ResolvedScopes;
   /** The notebook's path, named in the header. */
   sourceName: string;
   /** Reads `%run` targets; without it `%run` cells are an error. */
@@ -87,9 +91,8 @@ export async function notebookScript(
         'Run it with: python3 THIS_FILE.py (PySpark and Java are all it needs).'
     ),
     '',
-    runtimeBootstrap(options.runtimeSource),
-    startSessionCall(options.conf),
-    ''
+    runtimeBootstrap(),
+    scriptStart(options.conf, options.secretScopes)
   ];
   // Without a loader every %run target is missing: a clear error, not invalid Python.
   const load: FileLoader = options.load ?? (async () => null);
@@ -99,14 +102,14 @@ export async function notebookScript(
     if (cell.cell_type === 'markdown') {
       parts.push(`# %% [markdown] cell ${i + 1}`, commentLines(source), '');
     } else if (cell.cell_type === 'code' && source.trim()) {
-      const { code } = await translateCellAsync(source, {
+      const { code, prelude } = await translateCellAsync(source, {
         ...options,
         load,
         path
       });
-      parts.push(`# %% cell ${i + 1}`, code, '');
+      parts.push(`# %% cell ${i + 1}`, (prelude ?? '') + code, '');
     }
   }
-  parts.push(`${RUNTIME_NAME}.finish_script()`, '');
+  parts.push(scriptEnd());
   return parts.join('\n');
 }

@@ -5,11 +5,13 @@ import {
   executorPodTemplate,
   IKubernetesProfile,
   imageWarning,
+  kernelScopes,
   LOCAL_PROFILE,
-  scopeSecretName,
+  mappedScopes,
+  resolveScopes,
   sessionConf,
   validateProfile
-} from './profile';
+} from '.';
 
 describe('validateProfile', () => {
   it('accepts the built-in local profile', () => {
@@ -146,8 +148,6 @@ describe('kubernetes profiles', () => {
       ],
       'warehouse:user'
     );
-    assert.equal(scopeSecretName('Prod DB!'), 'prod-db');
-    assert.equal(scopeSecretName('x', { x: 'mapped' }), 'mapped');
     assert.equal(
       Object.values(conf).some(v => v.includes('s3cret')),
       false
@@ -239,6 +239,40 @@ describe('kubernetes profiles', () => {
     assert.match(
       imageWarning({ ...profile, image: 'apache/spark:4.3.0' }, kernel)!,
       /Python version .* is unknown/
+    );
+  });
+});
+
+describe('secret scopes', () => {
+  const secrets = [
+    { name: 'warehouse', keys: ['password', 'user'] },
+    { name: 'api', keys: ['token'] }
+  ];
+
+  it('resolves configured scopes once, with the variable of each key', () => {
+    const mapped = mappedScopes(
+      { 'prod-db': 'warehouse', gone: 'missing' },
+      secrets
+    );
+    assert.deepEqual(mapped, [
+      { scope: 'prod-db', secret: 'warehouse', keys: ['password', 'user'] }
+    ]);
+    assert.deepEqual(resolveScopes(mapped), {
+      'prod-db': {
+        secret: 'warehouse',
+        env: {
+          password: 'SPARK_K8S_SECRET_PROD_DB_PASSWORD',
+          user: 'SPARK_K8S_SECRET_PROD_DB_USER'
+        }
+      }
+    });
+  });
+
+  it('lets a kernel read every Secret under its own name too', () => {
+    const scopes = kernelScopes({ 'prod-db': 'warehouse' }, secrets);
+    assert.deepEqual(
+      scopes.map(s => `${s.scope}->${s.secret}`),
+      ['prod-db->warehouse', 'warehouse->warehouse', 'api->api']
     );
   });
 });

@@ -1,15 +1,7 @@
 /**
- * Session profiles and the Spark conf they produce.
- *
- * A profile is what a user picks in the Spark panel; `sessionConf` turns it
- * into the exact key/values the kernel's `start_session` receives.
+ * Session profiles: what a user picks in the Spark panel, validated here and
+ * only here (in plain words), before anything starts.
  */
-
-import {
-  DRIVER_POD_LABEL,
-  IClusterInfo,
-  SESSION_LABEL
-} from '../cluster/types';
 
 /** A profile that runs Spark inside the kernel's own JVM. */
 export interface ILocalProfile {
@@ -71,56 +63,6 @@ export const LOCAL_PROFILE: ILocalProfile = {
   driverMemory: '1g',
   conf: {}
 };
-
-/** Where the session is started from, as the browser knows it. */
-export interface ISessionContext {
-  /** Spark application name, e.g. the notebook's name. */
-  appName: string;
-  /** Origin the browser reaches Jupyter at (`http://host:8888`), for UI redirects. */
-  uiOrigin?: string;
-  /** The cluster, from the service's GET /cluster (kubernetes profiles need it). */
-  cluster?: IClusterInfo;
-  /** Unique id of this session; labels its executor pods. */
-  sessionId?: string;
-  /** Databricks secret scopes mapped to Secrets, with their keys (kubernetes). */
-  secrets?: ISecretScope[];
-}
-
-/** A Databricks secret scope backed by a Kubernetes Secret. */
-export interface ISecretScope {
-  scope: string;
-  secret: string;
-  keys: string[];
-}
-
-/** The environment variable a job (or an executor) reads a secret from. */
-export function secretEnvName(scope: string, key: string): string {
-  return (
-    'SPARK_K8S_SECRET_' +
-    `${scope}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')
-  );
-}
-
-/** The Secret a scope maps to: the configured one, else the scope name made DNS-1123 safe. */
-export function scopeSecretName(
-  scope: string,
-  mapping: Record<string, string> = {}
-): string {
-  if (mapping[scope]) {
-    return mapping[scope];
-  }
-  const name = scope
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 253);
-  return name || 'secret';
-}
-
-/** Ports pinned so a NetworkPolicy can let executors reach the driver. */
-export const DRIVER_PORT = 7078;
-export const BLOCK_MANAGER_PORT = 7079;
-export const UI_PORT = 4040;
 
 const SPARK_SIZE = /^[0-9]+[kmgtp]?b?$/i;
 const LOCAL_MASTER = /^local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?$/;
@@ -226,143 +168,6 @@ function validateKubernetes(
     }
   }
   return errors;
-}
-
-/** The Spark conf for a session of `profile`; throws if the profile is invalid. */
-export function sessionConf(
-  profile: SessionProfile,
-  context: ISessionContext
-): Record<string, string> {
-  const errors = validateProfile(profile);
-  if (errors.length) {
-    throw new Error(errors.join('\n'));
-  }
-  if (profile.kind === 'kubernetes') {
-    return kubernetesConf(profile, context);
-  }
-  const conf: Record<string, string> = {
-    'spark.master': profile.master ?? 'local[*]',
-    'spark.app.name': context.appName || 'jupyterlab-spark-k8s',
-    'spark.driver.memory': profile.driverMemory ?? '1g',
-    // Job progress and the UI link need the UI; keep it on even if a profile's
-    // defaults turned it off.
-    'spark.ui.enabled': 'true'
-  };
-  if (context.uiOrigin) {
-    // Spark's own redirects (`/` → `/jobs/`) must land back under the
-    // Jupyter-proxied prefix, which Spark learns from X-Forwarded-Context.
-    conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
-  }
-  return { ...conf, ...(profile.conf ?? {}) };
-}
-
-/** Why a kubernetes session cannot start in `cluster`, or null when it can. */
-export function clusterProblem(
-  cluster: IClusterInfo | undefined
-): string | null {
-  if (!cluster || !cluster.available) {
-    return `No Kubernetes cluster is reachable${cluster?.reason ? ': ' + cluster.reason : ''}. Use a local profile.`;
-  }
-  if (!cluster.server || !cluster.namespace) {
-    return 'The cluster did not report its API server address and namespace.';
-  }
-  if (!cluster.pod?.ip) {
-    return `Executors cannot reach the driver: this pod's IP is unknown (${(cluster.pod?.missing ?? []).join('; ') || 'set POD_IP'}).`;
-  }
-  const session = cluster.permissions?.session;
-  if (session && !session.allowed) {
-    return `This service account may not run executors: missing ${session.missing.join(', ')}. Ask an admin to apply deploy/rbac.yaml.`;
-  }
-  return null;
-}
-
-function kubernetesConf(
-  profile: IKubernetesProfile,
-  context: ISessionContext
-): Record<string, string> {
-  const cluster = context.cluster;
-  const problem = clusterProblem(cluster);
-  if (problem || !cluster) {
-    throw new Error(problem ?? 'No cluster.');
-  }
-  const conf: Record<string, string> = {
-    'spark.master': `k8s://${cluster.server}`,
-    'spark.submit.deployMode': 'client',
-    'spark.app.name': context.appName || 'jupyterlab-spark-k8s',
-    'spark.kubernetes.namespace': cluster.namespace!,
-    'spark.kubernetes.container.image': profile.image,
-    'spark.driver.memory': profile.driverMemory ?? '1g',
-    'spark.driver.host': cluster.pod!.ip!,
-    'spark.driver.bindAddress': '0.0.0.0',
-    'spark.driver.port': String(DRIVER_PORT),
-    'spark.driver.blockManager.port': String(BLOCK_MANAGER_PORT),
-    'spark.ui.enabled': 'true',
-    'spark.ui.port': String(UI_PORT),
-    'spark.executor.cores': String(profile.executorCores ?? 1),
-    'spark.executor.memory': profile.executorMemory ?? '1g'
-  };
-  if (profile.executorMemoryOverhead) {
-    conf['spark.executor.memoryOverhead'] = profile.executorMemoryOverhead;
-  }
-  if (cluster.pod?.name) {
-    // Executors get owner references to the Jupyter pod: they go when it goes.
-    conf['spark.kubernetes.driver.pod.name'] = cluster.pod.name;
-    conf[`spark.kubernetes.executor.label.${DRIVER_POD_LABEL}`] =
-      cluster.pod.name;
-  }
-  if (context.sessionId) {
-    conf[`spark.kubernetes.executor.label.${SESSION_LABEL}`] =
-      context.sessionId;
-  }
-  if (cluster.auth?.tokenFile) {
-    conf['spark.kubernetes.authenticate.oauthTokenFile'] =
-      cluster.auth.tokenFile;
-  }
-  if (cluster.auth?.caFile) {
-    conf['spark.kubernetes.authenticate.caCertFile'] = cluster.auth.caFile;
-  }
-  const dyn = profile.dynamicAllocation;
-  if (dyn?.enabled) {
-    conf['spark.dynamicAllocation.enabled'] = 'true';
-    conf['spark.dynamicAllocation.shuffleTracking.enabled'] = 'true';
-    conf['spark.dynamicAllocation.minExecutors'] = String(
-      dyn.minExecutors ?? 0
-    );
-    conf['spark.dynamicAllocation.maxExecutors'] = String(
-      dyn.maxExecutors ?? 4
-    );
-  } else {
-    conf['spark.executor.instances'] = String(profile.executorInstances ?? 2);
-  }
-  for (const { scope, secret, keys } of context.secrets ?? []) {
-    for (const key of keys) {
-      // Executors get references, never values.
-      conf[
-        `spark.kubernetes.executor.secretKeyRef.${secretEnvName(scope, key)}`
-      ] = `${secret}:${key}`;
-    }
-  }
-  for (const [key, value] of Object.entries(profile.nodeSelector ?? {})) {
-    conf[`spark.kubernetes.executor.node.selector.${key}`] = value;
-  }
-  if (context.uiOrigin) {
-    conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
-  }
-  return { ...conf, ...(profile.conf ?? {}) };
-}
-
-/** An executor pod template for what Spark conf cannot express (tolerations), or null. */
-export function executorPodTemplate(
-  profile: SessionProfile
-): Record<string, unknown> | null {
-  if (profile.kind !== 'kubernetes' || !profile.tolerations?.length) {
-    return null;
-  }
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    spec: { tolerations: profile.tolerations.map(t => ({ ...t })) }
-  };
 }
 
 /** Spark version in an image tag (`apache/spark:4.0.1-python3` → `4.0.1`), or null. */

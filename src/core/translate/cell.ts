@@ -4,15 +4,15 @@
  * The result is pure data so the cell executor, `spark-k8s script` and
  * publishing share it. Cells that are not Spark magics come back unchanged.
  */
+import {
+  DEFAULTS,
+  SqlItem,
+  sqlCell,
+  textMagicCell,
+  unsupportedCell
+} from '../kernel';
 import { magicText, parseMagic } from './magic';
-import { pyStr, pyStrList } from './pystr';
 import { splitSql, sqlMarkers, sqlWidgetOp } from './sql';
-
-/** The name the runtime module is bound to in the kernel's namespace. */
-export const RUNTIME_NAME = '_spark_k8s_runtime';
-
-/** Rows a `%sql` result shows unless configured otherwise. */
-export const DEFAULT_ROW_LIMIT = 1000;
 
 /** How to translate cells. */
 export interface ITranslateOptions {
@@ -28,6 +28,11 @@ export interface ITranslation {
   code: string;
   /** True when the code needs the Spark session (so it may start one first). */
   needsSpark: boolean;
+  /**
+   * Python to run (silently) before the cell: notebooks its literal
+   * `dbutils.notebook.run` calls will run, translated and registered.
+   */
+  prelude?: string;
 }
 
 /** Databricks magics translated here; other `%` magics (IPython's) run unchanged. */
@@ -43,24 +48,27 @@ export const SPARK_MAGICS: ReadonlySet<string> = new Set([
   'r'
 ]);
 
-/** Languages this runtime cannot run; their cells fail with a clear error. */
+/** Languages a Python kernel cannot run: a clear message (in a job, a failure). */
 const UNSUPPORTED = new Set(['scala', 'r']);
 
-/** A translated `%sql` cell: each statement as a runtime instruction. */
-export function sqlItems(sql: string): string {
-  const items = splitSql(sql).map(statement => {
+/** A `%sql` cell's statements as runtime instructions. */
+export function sqlItems(sql: string): SqlItem[] {
+  return splitSql(sql).map((statement): SqlItem => {
     const widget = sqlWidgetOp(statement);
     if (widget?.op === 'remove') {
-      return `("remove_widget", ${pyStr(widget.name)})`;
+      return { kind: 'remove_widget', name: widget.name };
     }
     if (widget) {
-      const choices =
-        widget.choicesQuery !== undefined ? pyStr(widget.choicesQuery) : 'None';
-      return `("create_widget", ${pyStr(widget.type!)}, ${pyStr(widget.name)}, ${pyStr(widget.defaultValue ?? '')}, ${choices})`;
+      return {
+        kind: 'create_widget',
+        type: widget.type!,
+        name: widget.name,
+        defaultValue: widget.defaultValue ?? '',
+        choicesQuery: widget.choicesQuery
+      };
     }
-    return `("sql", ${pyStr(statement)}, ${pyStrList(sqlMarkers(statement))})`;
+    return { kind: 'sql', statement, markers: sqlMarkers(statement) };
   });
-  return '[' + items.join(', ') + ']';
 }
 
 /** Names a plain Python cell uses that the Spark session provides. */
@@ -77,13 +85,12 @@ export function translateCell(
     return { magic: null, code: source, needsSpark: SPARK_NAMES.test(source) };
   }
   const text = magicText(magic);
-  const rt = RUNTIME_NAME;
   switch (magic.name) {
     case 'sql': {
-      const rowLimit = positiveInt(options.rowLimit, DEFAULT_ROW_LIMIT);
+      const rowLimit = positiveInt(options.rowLimit, DEFAULTS.rowLimit);
       return {
         magic: 'sql',
-        code: `_sqldf = ${rt}.sql_cell(${sqlItems(text)}, limit=${rowLimit})`,
+        code: sqlCell(sqlItems(text), rowLimit),
         needsSpark: true
       };
     }
@@ -91,25 +98,25 @@ export function translateCell(
     case 'md-sandbox':
       return {
         magic: magic.name,
-        code: `${rt}.markdown(${pyStr(text)})`,
+        code: textMagicCell('markdown', text),
         needsSpark: false
       };
     case 'sh':
       return {
         magic: 'sh',
-        code: `${rt}.sh(${pyStr(text)})`,
+        code: textMagicCell('sh', text),
         needsSpark: false
       };
     case 'fs':
       return {
         magic: 'fs',
-        code: `${rt}.fs_magic(${pyStr(text)})`,
+        code: textMagicCell('fs_magic', text),
         needsSpark: true
       };
     case 'pip':
       return {
         magic: 'pip',
-        code: `${rt}.pip(${pyStr(text)})`,
+        code: textMagicCell('pip', text),
         needsSpark: false
       };
     case 'python':
@@ -122,7 +129,7 @@ export function translateCell(
   if (UNSUPPORTED.has(magic.name)) {
     return {
       magic: magic.name,
-      code: `${rt}.unsupported(${pyStr(magic.name)})`,
+      code: unsupportedCell(magic.name),
       needsSpark: false
     };
   }

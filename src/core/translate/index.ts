@@ -2,5 +2,4 @@
 export * from './cell';
 export * from './run';
 export * from './magic';
-export * from './pystr';
 export * from './sql';

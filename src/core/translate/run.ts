@@ -4,14 +4,9 @@
  * in the browser, the file system in the CLI), so this stays pure.
  */
 import { importSource } from '../databricks/source';
-import {
-  ITranslateOptions,
-  ITranslation,
-  RUNTIME_NAME,
-  translateCell
-} from './cell';
+import { registerNotebook, runInline } from '../kernel';
+import { ITranslateOptions, ITranslation, translateCell } from './cell';
 import { parseMagic } from './magic';
-import { pyStr, pyStrDict } from './pystr';
 
 /** Reads a file's text by path (relative to the server root), or null if absent. */
 export type FileLoader = (path: string) => Promise<string | null>;
@@ -90,12 +85,19 @@ function calleeCells(path: string, text: string): string[] {
     .map(c => c.source);
 }
 
-async function runCode(
-  magicArgs: string,
+/** A callee found through the loader: its path and its code cells. */
+interface ICallee {
+  path: string;
+  cells: string[];
+}
+
+/** Find `target` relative to `options.path` (extension optional) and read its cells. */
+async function loadCallee(
+  what: string,
+  target: string,
   options: IRunOptions,
   chain: string[]
-): Promise<string> {
-  const { target, params } = parseRun(magicArgs);
+): Promise<ICallee> {
   const base = resolvePath(dirname(options.path), target);
   const candidates = /\.(ipynb|py|sql|scala|r)$/.test(base)
     ? [base]
@@ -112,31 +114,92 @@ async function runCode(
   const via = [...chain].join(' \u2192 ');
   if (found === null || text === null) {
     throw new Error(
-      `%run ${target}: no notebook at ${candidates.join(' or ')} (run from ${via}).`
+      `${what} ${target}: no notebook at ${candidates.join(' or ')} (run from ${via}).`
     );
   }
   if (chain.includes(found)) {
-    throw new Error(`%run cycle: ${[...chain, found].join(' \u2192 ')}.`);
+    throw new Error(`${what} cycle: ${[...chain, found].join(' \u2192 ')}.`);
   }
-  let cells: string[];
   try {
-    cells = calleeCells(found, text);
+    return { path: found, cells: calleeCells(found, text) };
   } catch (e) {
     throw new Error(
-      `%run ${target}: ${found} cannot be read as a notebook (${(e as Error).message}).`
+      `${what} ${target}: ${found} cannot be read as a notebook (${(e as Error).message}).`
     );
   }
+}
+
+/** Every cell of a callee translated, `%run` and `dbutils.notebook.run` resolved. */
+async function calleeCodes(
+  callee: ICallee,
+  options: IRunOptions,
+  chain: string[]
+): Promise<string[]> {
   const codes: string[] = [];
-  for (const source of cells) {
-    const t = await translateWithRuns(source, { ...options, path: found }, [
-      ...chain,
-      found
-    ]);
-    if (t.code.trim()) {
-      codes.push(pyStr(t.code));
+  for (const source of callee.cells) {
+    const t = await translateWithRuns(
+      source,
+      { ...options, path: callee.path },
+      [...chain, callee.path]
+    );
+    const code = (t.prelude ?? '') + t.code;
+    if (code.trim()) {
+      codes.push(code);
     }
   }
-  return `${RUNTIME_NAME}.run_inline(${pyStr(found)}, ${pyStrDict(params)}, [${codes.join(', ')}], globals())`;
+  return codes;
+}
+
+async function runCode(
+  magicArgs: string,
+  options: IRunOptions,
+  chain: string[]
+): Promise<string> {
+  const { target, params } = parseRun(magicArgs);
+  const callee = await loadCallee('%run', target, options, chain);
+  return runInline(
+    callee.path,
+    params,
+    await calleeCodes(callee, options, chain)
+  );
+}
+
+/** `dbutils.notebook.run("path", …)` calls whose path is a plain string literal. */
+const NOTEBOOK_RUN =
+  /\bdbutils\.notebook\.run\(\s*(?:path\s*=\s*)?(['"])((?:(?!\1)[^\\\r\n])+)\1/g;
+
+/** The literal paths a cell passes to `dbutils.notebook.run`, in order, once each. */
+export function notebookRunTargets(source: string): string[] {
+  const found = new Set<string>();
+  for (const m of source.matchAll(NOTEBOOK_RUN)) {
+    found.add(m[2]);
+  }
+  return [...found];
+}
+
+/**
+ * Python that registers each notebook the cell runs with `dbutils.notebook.run`,
+ * translated here, so the runtime runs it in-process (no translation in the kernel).
+ */
+async function notebookRunPrelude(
+  source: string,
+  options: IRunOptions,
+  chain: string[]
+): Promise<string> {
+  let prelude = '';
+  for (const target of notebookRunTargets(source)) {
+    const callee = await loadCallee(
+      'dbutils.notebook.run',
+      target,
+      options,
+      chain
+    );
+    prelude += registerNotebook(
+      target,
+      await calleeCodes(callee, options, chain)
+    );
+  }
+  return prelude;
 }
 
 async function translateWithRuns(
@@ -146,7 +209,12 @@ async function translateWithRuns(
 ): Promise<ITranslation> {
   const magic = parseMagic(source);
   if (magic?.name !== 'run') {
-    return translateCell(source, options);
+    const translation = translateCell(source, options);
+    const plainPython = !translation.magic || translation.magic === 'python';
+    const prelude = plainPython
+      ? await notebookRunPrelude(source, options, chain)
+      : '';
+    return prelude ? { ...translation, prelude } : translation;
   }
   return {
     magic: 'run',

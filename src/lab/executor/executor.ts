@@ -2,6 +2,7 @@
  * The notebook cell executor: Spark magics are translated by the core before
  * they reach the kernel; every other cell runs through JupyterLab's own path.
  */
+import { ISessionContext } from '@jupyterlab/apputils';
 import { ICodeCellModel } from '@jupyterlab/cells';
 import {
   INotebookCellExecutor,
@@ -11,10 +12,11 @@ import {
 import { OutputArea } from '@jupyterlab/outputarea';
 import { KernelMessage } from '@jupyterlab/services';
 import {
+  DEFAULTS,
+  failCell,
   FileLoader,
   ITranslateOptions,
   ITranslation,
-  pyStr,
   translateCellAsync
 } from '../../core';
 import { ISparkSessionManager } from '../tokens';
@@ -34,7 +36,10 @@ export class SparkCellExecutor implements INotebookCellExecutor {
 
   private _submitted = new WeakMap<object, Promise<void>>();
 
-  settings: IExecutorSettings = { autoStart: true, rowLimit: 1000 };
+  settings: IExecutorSettings = {
+    autoStart: DEFAULTS.autoStart,
+    rowLimit: DEFAULTS.rowLimit
+  };
 
   /**
    * JupyterLab submits every cell of a "run all" at once and lets the kernel
@@ -87,10 +92,10 @@ export class SparkCellExecutor implements INotebookCellExecutor {
       });
     } catch (reason) {
       // A %run that cannot be resolved: the kernel raises it, so a "run all" stops here.
-      return { done: this._execute(options, failingCode('RunError', reason)) };
+      return { done: this._execute(options, failingCell('RunError', reason)) };
     }
     const startFirst = translation.needsSpark && this.settings.autoStart;
-    if (!translation.magic && !startFirst) {
+    if (!translation.magic && !startFirst && !translation.prelude) {
       return { done: runCell(options) };
     }
     const session = this._sessions.sessionFor(sessionContext);
@@ -98,13 +103,17 @@ export class SparkCellExecutor implements INotebookCellExecutor {
       if (startFirst && session.state !== 'ready') {
         model.executionState = 'running';
         await session.start();
-      } else if (translation.magic) {
-        // %md, %sh, %pip need runtime.py in the kernel, not a Spark session.
+      } else if (translation.magic || translation.prelude) {
+        // %md, %sh, %pip need the runtime in the kernel, not a Spark session.
         await session.ensureRuntime();
+      }
+      if (translation.prelude) {
+        // The notebooks this cell runs with dbutils.notebook.run, translated.
+        await runSilently(sessionContext, translation.prelude);
       }
     } catch (reason) {
       return {
-        done: this._execute(options, failingCode('SparkSessionError', reason))
+        done: this._execute(options, failingCell('SparkSessionError', reason))
       };
     }
     if (!translation.magic) {
@@ -180,8 +189,30 @@ export class SparkCellExecutor implements INotebookCellExecutor {
   }
 }
 
-/** Python that fails with `reason`, so the kernel stops a "run all" there. */
-function failingCode(name: string, reason: unknown): string {
-  const message = reason instanceof Error ? reason.message : String(reason);
-  return `class ${name}(Exception):\n    pass\n\n\nraise ${name}(${pyStr(message)}) from None`;
+/** A cell that raises `reason` in the kernel, so a "run all" stops there. */
+function failingCell(kind: string, reason: unknown): string {
+  return failCell(
+    kind,
+    reason instanceof Error ? reason.message : String(reason)
+  );
+}
+
+/** Run contract code in the notebook's kernel outside any cell; rejects if it fails. */
+async function runSilently(
+  sessionContext: ISessionContext,
+  code: string
+): Promise<void> {
+  const kernel = sessionContext.session?.kernel;
+  if (!kernel) {
+    throw new Error('The notebook has no kernel.');
+  }
+  const reply = await kernel.requestExecute({
+    code,
+    silent: true,
+    store_history: false
+  }).done;
+  if (reply.content.status !== 'ok') {
+    const content = reply.content as { ename?: string; evalue?: string };
+    throw new Error(`${content.ename ?? 'Error'}: ${content.evalue ?? ''}`);
+  }
 }

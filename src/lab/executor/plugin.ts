@@ -8,6 +8,7 @@ import {
 } from '@jupyterlab/application';
 import { INotebookCellExecutor } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { DEFAULTS } from '../../core';
 import { ISparkSessionManager } from '../tokens';
 import { SparkCellExecutor } from './executor';
 
@@ -47,8 +48,10 @@ export const executorPlugin: JupyterFrontEndPlugin<INotebookCellExecutor> = {
       .then(settings => {
         const apply = () => {
           executor.settings = {
-            autoStart: (settings.composite.autoStart as boolean) ?? true,
-            rowLimit: (settings.composite.rowLimit as number) ?? 1000
+            autoStart:
+              (settings.composite.autoStart as boolean) ?? DEFAULTS.autoStart,
+            rowLimit:
+              (settings.composite.rowLimit as number) ?? DEFAULTS.rowLimit
           };
         };
         apply();

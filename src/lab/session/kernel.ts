@@ -1,42 +1,17 @@
 /**
- * Talking to the kernel about its Spark session: runtime.py goes in, a
- * session-info display message or a plain-words error comes back.
+ * Talking to the kernel about its Spark session: a contract builder's code goes
+ * in, a session-info display message or a plain-words error comes back.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
-import { pyStr, pyStrDict, RUNTIME_NAME, runtimeBootstrap } from '../../core';
-import { RUNTIME_SOURCE } from '../../core/runtime/runtimeSource';
-
-/** The mime type runtime.announce() publishes session info under. */
-export const SESSION_MIME = 'application/vnd.spark-k8s.session+json';
+import { RUNTIME_ERROR_NAME, SESSION_MIME } from '../../core';
 
 /** A failure the user should read: what went wrong and what to do. */
 export class SessionError extends Error {}
 
-/** Python that loads the runtime (if needed) and starts a session with `conf`. */
-export function startCode(
-  conf: Record<string, string>,
-  podTemplate: Record<string, unknown> | null = null,
-  secretScopes: Record<string, string> = {}
-): string {
-  // The template travels as JSON text in a safe literal, decoded in the kernel.
-  const template = podTemplate
-    ? `__import__("json").loads(${pyStr(JSON.stringify(podTemplate))})`
-    : 'None';
-  return (
-    runtimeBootstrap(RUNTIME_SOURCE) +
-    `${RUNTIME_NAME}.announce(${RUNTIME_NAME}.start_session(${pyStrDict(conf)}, user_ns=globals(), pod_template=${template}, secret_scopes=${pyStrDict(secretScopes)}))`
-  );
-}
-
-/** Python that stops the session if the runtime is loaded. */
-export function stopCode(): string {
-  return `if "${RUNTIME_NAME}" in globals():\n    ${RUNTIME_NAME}.announce(${RUNTIME_NAME}.stop_session())`;
-}
-
 function errorText(content: { ename: string; evalue: string }): string {
   // SparkK8sError messages are written for the user; other errors keep their type.
-  return content.ename === 'SparkK8sError'
+  return content.ename === RUNTIME_ERROR_NAME
     ? content.evalue
     : `${content.ename}: ${content.evalue}`;
 }

@@ -8,33 +8,36 @@ import { JSONObject, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
   clusterProblem,
+  DEFAULTS,
   executorPodTemplate,
   IClusterInfo,
   imageWarning,
   IPodSummary,
+  ISecretKeys,
   ISecretScope,
+  kernelScopes,
   LOCAL_PROFILE,
+  mappedScopes,
+  resolveScopes,
   runtimeBootstrap,
   SessionProfile,
   sessionConf,
-  validateProfile
+  startSession,
+  stopSession
 } from '../../core';
 import {
-  fetchSecrets,
-  ISecretKeys,
-  deleteSessionPods,
-  fetchCluster,
-  openPodStream,
-  PodStreamMessage
-} from '../service/client';
+  ISparkServiceClient,
+  IStream,
+  PodStreamMessage,
+  SparkServiceClient
+} from '../api/client';
 import {
   ISessionInfo,
   ISparkSession,
   ISparkSessionManager,
   SessionState
 } from '../tokens';
-import { RUNTIME_SOURCE } from '../../core/runtime/runtimeSource';
-import { announceRequest, SessionError, startCode, stopCode } from './kernel';
+import { announceRequest, SessionError } from './kernel';
 
 /** Settings the sessions read. */
 export interface ISessionSettings {
@@ -128,7 +131,7 @@ export class SparkSession implements ISparkSession {
     try {
       await announceRequest(
         kernel,
-        stopCode(),
+        stopSession(),
         this._manager.settings.startTimeout * 1000
       );
     } catch (e) {
@@ -149,7 +152,7 @@ export class SparkSession implements ISparkSession {
     this._podsError = null;
     if (id) {
       try {
-        await deleteSessionPods(id);
+        await this._manager.client.deleteSessionPods(id);
       } catch (e) {
         console.warn('Could not delete executor pods of session', id, e);
       }
@@ -186,7 +189,7 @@ export class SparkSession implements ISparkSession {
       return;
     }
     const reply = await kernel.requestExecute({
-      code: runtimeBootstrap(RUNTIME_SOURCE),
+      code: runtimeBootstrap(),
       silent: true,
       store_history: false
     }).done;
@@ -214,10 +217,6 @@ export class SparkSession implements ISparkSession {
 
   private async _start(profile: SessionProfile): Promise<ISessionInfo> {
     this._profile = profile;
-    const problems = validateProfile(profile);
-    if (problems.length) {
-      return this._fail(problems.join(' '));
-    }
     this._set('starting', null, null);
     let kernel: Kernel.IKernelConnection | null | undefined =
       this.sessionContext.session?.kernel;
@@ -233,6 +232,7 @@ export class SparkSession implements ISparkSession {
     let cluster: IClusterInfo | undefined;
     let sessionId: string | undefined;
     let secrets: ISecretScope[] = [];
+    let kernelSecrets: ISecretScope[] = [];
     if (profile.kind === 'kubernetes') {
       cluster = await this._manager.refreshCluster().catch(e => ({
         available: false,
@@ -245,11 +245,20 @@ export class SparkSession implements ISparkSession {
       sessionId = UUID.uuid4();
       secrets = await this._manager.mappedSecrets();
     }
+    const known = cluster ?? (await this._manager.refreshCluster());
+    if (known.available) {
+      // Any session may read the namespace's Secrets through its scopes.
+      kernelSecrets = kernelScopes(
+        this._manager.settings.secretScopes,
+        await this._manager.refreshSecrets()
+      );
+    }
     let conf: Record<string, string>;
     try {
+      // The one validation of the profile: sessionConf refuses a bad one with its reasons.
       conf = sessionConf(profile, {
         appName: PathName.stem(this.sessionContext.path) || 'notebook',
-        uiOrigin: window.location.origin,
+        uiOrigin: this._manager.uiOrigin,
         cluster,
         sessionId,
         secrets
@@ -260,16 +269,18 @@ export class SparkSession implements ISparkSession {
     if (sessionId) {
       // Watch from the start, so Pending pods show while Spark starts.
       this._sessionId = sessionId;
-      this._stream = openPodStream(sessionId, m => this._onPods(m));
+      this._stream = this._manager.client.podStream(sessionId, m =>
+        this._onPods(m)
+      );
     }
     try {
       const bundle = await announceRequest(
         kernel,
-        startCode(
+        startSession({
           conf,
-          executorPodTemplate(profile),
-          this._manager.settings.secretScopes
-        ),
+          podTemplate: executorPodTemplate(profile),
+          secretScopes: resolveScopes(kernelSecrets)
+        }),
         this._manager.settings.startTimeout * 1000
       );
       const info = toInfo(bundle);
@@ -345,7 +356,7 @@ export class SparkSession implements ISparkSession {
   private _sessionId: string | null = null;
   /** The kernel runtime.py was loaded into; a restart clears it. */
   private _runtimeKernel: string | null = null;
-  private _stream: EventSource | null = null;
+  private _stream: IStream | null = null;
   private _pods: IPodSummary[] = [];
   private _podsError: string | null = null;
   private _warning: string | null = null;
@@ -379,7 +390,20 @@ namespace PathName {
 
 /** The Spark sessions of all open notebooks, and the profiles to start them with. */
 export class SparkSessionManager implements ISparkSessionManager {
-  settings: ISessionSettings = { startTimeout: 180, secretScopes: {} };
+  constructor(options: SparkSessionManager.IOptions = {}) {
+    this.client = options.client ?? new SparkServiceClient();
+    this.uiOrigin = options.uiOrigin;
+  }
+
+  /** The Spark service. */
+  readonly client: ISparkServiceClient;
+  /** The origin the browser reaches Jupyter at, for Spark UI redirects. */
+  readonly uiOrigin: string | undefined;
+
+  settings: ISessionSettings = {
+    startTimeout: DEFAULTS.startTimeout,
+    secretScopes: {}
+  };
 
   sessionFor(sessionContext: ISessionContext): SparkSession {
     let session = this._sessions.get(sessionContext);
@@ -452,7 +476,7 @@ export class SparkSessionManager implements ISparkSessionManager {
       this._cluster.permissions?.secrets.allowed
     ) {
       try {
-        this._secrets = await fetchSecrets();
+        this._secrets = await this.client.secrets();
       } catch (e) {
         console.warn('Secrets could not be listed', e);
       }
@@ -463,18 +487,16 @@ export class SparkSessionManager implements ISparkSessionManager {
 
   /** Configured scopes whose Secret exists, with its keys, for executors. */
   async mappedSecrets(): Promise<ISecretScope[]> {
-    const secrets = await this.refreshSecrets();
-    return Object.entries(this.settings.secretScopes).flatMap(
-      ([scope, name]) => {
-        const found = secrets.find(s => s.name === name);
-        return found ? [{ scope, secret: name, keys: found.keys }] : [];
-      }
+    return mappedScopes(
+      this.settings.secretScopes,
+      await this.refreshSecrets()
     );
   }
 
   refreshCluster(): Promise<IClusterInfo> {
     if (!this._clusterRequest) {
-      this._clusterRequest = fetchCluster()
+      this._clusterRequest = this.client
+        .cluster()
         .catch(e => ({
           available: false,
           reason: e instanceof Error ? e.message : String(e)
@@ -513,4 +535,14 @@ export class SparkSessionManager implements ISparkSessionManager {
   private _selected = LOCAL_PROFILE.name;
   private _preferred = LOCAL_PROFILE.name;
   private _profilesChanged = new Signal<ISparkSessionManager, void>(this);
+}
+
+/** SparkSessionManager's options. */
+export namespace SparkSessionManager {
+  export interface IOptions {
+    /** The Spark service (tests pass a fake). */
+    client?: ISparkServiceClient;
+    /** The browser's origin, for Spark UI redirects. */
+    uiOrigin?: string;
+  }
 }

@@ -2,13 +2,12 @@
  * The Spark panel: pick a profile, start/stop/restart the active notebook's
  * session, see its state and open the Spark UI.
  */
-import { ISessionContext } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Notification } from '@jupyterlab/apputils';
-import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 import { sparkIcon } from '../icons';
+import { ICurrentSession, sessionKey } from './current';
 import { ISparkSession, ISparkSessionManager, SessionState } from '../tokens';
 
 /** CSS classes of the panel. */
@@ -133,51 +132,6 @@ function ExecutorList(props: {
       </ul>
     </div>
   );
-}
-
-/** Where the panel finds the session to show. */
-export interface ICurrentSession {
-  /** The session of the active notebook, or null when none is open. */
-  readonly current: ISparkSession | null;
-  /** Emitted when the active notebook changes. */
-  readonly currentChanged: ISignal<ICurrentSession, void>;
-  /** The active notebook's path, for the heading. */
-  readonly path: string | null;
-}
-
-/** Follows the active notebook and its Spark session. */
-export class CurrentSession implements ICurrentSession {
-  constructor(private _manager: ISparkSessionManager) {}
-
-  get current(): ISparkSession | null {
-    return this._context ? this._manager.sessionFor(this._context) : null;
-  }
-
-  get path(): string | null {
-    return this._context?.path ?? null;
-  }
-
-  get currentChanged(): ISignal<ICurrentSession, void> {
-    return this._currentChanged;
-  }
-
-  /** Point at another notebook's session context (or none). */
-  follow(context: ISessionContext | null): void {
-    if (context === this._context) {
-      return;
-    }
-    this._context?.disposed.disconnect(this._onDisposed, this);
-    this._context = context;
-    this._context?.disposed.connect(this._onDisposed, this);
-    this._currentChanged.emit();
-  }
-
-  private _onDisposed(): void {
-    this.follow(null);
-  }
-
-  private _context: ISessionContext | null = null;
-  private _currentChanged = new Signal<ICurrentSession, void>(this);
 }
 
 /** Human words for a state. */
@@ -344,7 +298,10 @@ export class SessionPanel extends ReactWidget {
                   </div>
                   <UseSignal signal={this._manager.profilesChanged}>
                     {() => (
-                      <UseSignal signal={session.changed}>
+                      <UseSignal
+                        key={sessionKey(session)}
+                        signal={session.changed}
+                      >
                         {() => (
                           <SessionView
                             session={session}

@@ -12,11 +12,12 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { SessionProfile } from '../../core';
+import { DEFAULTS, SessionProfile } from '../../core';
 import { sparkIcon } from '../icons';
 import { ISparkSessionManager } from '../tokens';
 import { SparkSessionManager } from './model';
-import { CurrentSession, notifyFailure, SessionPanel } from './panel';
+import { CurrentSession } from './current';
+import { notifyFailure, SessionPanel } from './panel';
 import { SessionStatus } from './status';
 
 /** Command ids. */
@@ -45,7 +46,9 @@ export const sessionPlugin: JupyterFrontEndPlugin<ISparkSessionManager> = {
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null
   ): ISparkSessionManager => {
-    const manager = new SparkSessionManager();
+    const manager = new SparkSessionManager({
+      uiOrigin: window.location.origin
+    });
     if (settingRegistry) {
       settingRegistry
         .load(PLUGIN_ID)
@@ -58,7 +61,9 @@ export const sessionPlugin: JupyterFrontEndPlugin<ISparkSessionManager> = {
               (settings.composite.defaultProfile as string) ?? 'local'
             );
             manager.settings = {
-              startTimeout: (settings.composite.startTimeout as number) ?? 180,
+              startTimeout:
+                (settings.composite.startTimeout as number) ??
+                DEFAULTS.startTimeout,
               secretScopes: (settings.composite.secretScopes ?? {}) as Record<
                 string,
                 string

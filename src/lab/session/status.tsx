@@ -5,7 +5,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { sparkIcon } from '../icons';
-import { ICurrentSession, stateLabel } from './panel';
+import { ICurrentSession, sessionKey } from './current';
+import { stateLabel } from './panel';
 
 /** The Spark status bar item; a click opens the panel. */
 export class SessionStatus extends ReactWidget {
@@ -28,7 +29,7 @@ export class SessionStatus extends ReactWidget {
             return <span />;
           }
           return (
-            <UseSignal signal={session.changed}>
+            <UseSignal key={sessionKey(session)} signal={session.changed}>
               {() => (
                 <span
                   role="button"

@@ -78,7 +78,6 @@ export function mulberry32(seed: number): () => number {
 describe('pyStr', () => {
   it('emits ASCII-only literals', () => {
     for (const s of HOSTILE) {
-      // eslint-disable-next-line no-control-regex
       assert.match(pyStr(s), /^"[\x20-\x7e]*"$/);
     }
   });

@@ -12,7 +12,9 @@ import {
 } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { DEFAULTS } from '../../core';
 import { ParameterBar } from './bar';
+import { ParameterModel } from './model';
 
 const PLUGIN_ID = 'jupyterlab-spark-k8s:parameters';
 
@@ -30,12 +32,14 @@ export const parametersPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_spark_k8s');
-    let rerun: 'none' | 'all' | 'below' = 'none';
+    let rerun = DEFAULTS.rerunOnChange;
     settingRegistry
       ?.load(PLUGIN_ID)
       .then(settings => {
         const apply = () => {
-          rerun = (settings.composite.rerunOnChange as typeof rerun) ?? 'none';
+          rerun =
+            (settings.composite.rerunOnChange as typeof rerun) ??
+            DEFAULTS.rerunOnChange;
         };
         apply();
         settings.changed.connect(apply);
@@ -46,7 +50,11 @@ export const parametersPlugin: JupyterFrontEndPlugin<void> = {
 
     const bars = new WeakMap<NotebookPanel, ParameterBar>();
     tracker.widgetAdded.connect((_, panel) => {
-      const bar = new ParameterBar(panel, trans, () => {
+      const model = new ParameterModel(
+        () => panel.model,
+        () => panel.sessionContext.session?.kernel ?? null
+      );
+      const bar = new ParameterBar(model, trans, () => {
         if (rerun === 'none' || tracker.currentWidget !== panel) {
           return;
         }
@@ -57,14 +65,14 @@ export const parametersPlugin: JupyterFrontEndPlugin<void> = {
       bars.set(panel, bar);
       panel.contentHeader.addWidget(bar);
       panel.sessionContext.ready
-        .then(() => bar.refresh())
+        .then(() => model.refresh())
         .catch(() => undefined);
       panel.disposed.connect(() => bar.dispose());
     });
     NotebookActions.executed.connect((_, { notebook }) => {
       const panel = tracker.find(p => p.content === notebook);
       const bar = panel && bars.get(panel);
-      void bar?.refresh().catch(() => undefined);
+      void bar?.model.refresh().catch(() => undefined);
     });
   }
 };

@@ -1,10 +1,17 @@
 /**
- * The browser's typed client of the Node service, reached through
- * jupyter-server-proxy at `<base>/spark-k8s-api/` (so only authenticated users).
+ * The browser's typed HTTP client of the Spark service (src/service), reached
+ * through jupyter-server-proxy at `<base>/spark-k8s-api/` (so only authenticated
+ * users): one method per endpoint. Models take an `ISparkServiceClient`, so their
+ * tests fake this boundary.
  */
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IClusterInfo, IPodSummary, IServiceError } from '../../core';
+import {
+  IClusterInfo,
+  IPodSummary,
+  ISecretKeys,
+  IServiceError
+} from '../../core';
 
 /** The path jupyter-server-proxy serves the service under. */
 export const SERVICE_PATH = 'spark-k8s-api';
@@ -55,20 +62,6 @@ export async function requestService<T>(
   return body as T;
 }
 
-/** GET /cluster. */
-export function fetchCluster(): Promise<IClusterInfo> {
-  return requestService<IClusterInfo>('cluster');
-}
-
-/** DELETE the executor pods of a session. */
-export function deleteSessionPods(
-  sessionId: string
-): Promise<{ deleted: number }> {
-  return requestService(`sessions/${encodeURIComponent(sessionId)}/pods`, {
-    method: 'DELETE'
-  });
-}
-
 /** Messages of a session's pod stream. */
 export type PodStreamMessage =
   | { type: 'snapshot'; pods: IPodSummary[]; connected: boolean }
@@ -77,7 +70,7 @@ export type PodStreamMessage =
   | { type: 'status'; connected: boolean; error?: string };
 
 /** Open the server-sent event stream of a session's executor pods. */
-export function openPodStream(
+function openPodStream(
   sessionId: string,
   onMessage: (message: PodStreamMessage) => void
 ): EventSource {
@@ -119,13 +112,47 @@ export function openPodStream(
   return source;
 }
 
-/** A Secret of the namespace: its name and data keys (never values). */
-export interface ISecretKeys {
-  name: string;
-  keys: string[];
+/** A stream the client opened; close it when done. */
+export interface IStream {
+  close(): void;
 }
 
-/** GET /secrets. */
-export async function fetchSecrets(): Promise<ISecretKeys[]> {
-  return (await requestService<{ secrets: ISecretKeys[] }>('secrets')).secrets;
+/** What the models need of the Spark service. */
+export interface ISparkServiceClient {
+  /** GET /cluster: namespace, pod identity, operators, permissions. */
+  cluster(): Promise<IClusterInfo>;
+  /** GET /secrets: the namespace's Secrets by name and keys (never values). */
+  secrets(): Promise<ISecretKeys[]>;
+  /** DELETE the executor pods of a session. */
+  deleteSessionPods(sessionId: string): Promise<{ deleted: number }>;
+  /** The live executor pods of a session. */
+  podStream(
+    sessionId: string,
+    onMessage: (message: PodStreamMessage) => void
+  ): IStream;
+}
+
+/** The client of the real service. */
+export class SparkServiceClient implements ISparkServiceClient {
+  cluster(): Promise<IClusterInfo> {
+    return requestService<IClusterInfo>('cluster');
+  }
+
+  async secrets(): Promise<ISecretKeys[]> {
+    return (await requestService<{ secrets: ISecretKeys[] }>('secrets'))
+      .secrets;
+  }
+
+  deleteSessionPods(sessionId: string): Promise<{ deleted: number }> {
+    return requestService(`sessions/${encodeURIComponent(sessionId)}/pods`, {
+      method: 'DELETE'
+    });
+  }
+
+  podStream(
+    sessionId: string,
+    onMessage: (message: PodStreamMessage) => void
+  ): IStream {
+    return openPodStream(sessionId, onMessage);
+  }
 }

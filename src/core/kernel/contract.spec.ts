@@ -1,0 +1,290 @@
+/**
+ * The kernel contract, end to end: every builder's Python runs in a real IPython
+ * kernel (jupyter_client, as JupyterLab drives it) with the runtime loaded from
+ * its archive, and answers as the lab expects. A rename on either side fails here.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { HOSTILE } from './pystr.spec';
+import {
+  announceSession,
+  failCell,
+  jobBootstrap,
+  registerNotebook,
+  runInline,
+  RUNTIME_ARCHIVE_BASE64,
+  RUNTIME_ARCHIVE_SHA256,
+  RUNTIME_ERROR_NAME,
+  RUNTIME_MODULE,
+  SESSION_MIME,
+  setWidgetValues,
+  sqlCell,
+  startSession,
+  stopSession,
+  textMagicCell,
+  unsupportedCell,
+  widgetsExpression
+} from '.';
+
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const PYTHON = process.env.PYTHON ?? 'python3';
+
+interface IOutput {
+  type: string;
+  name?: string;
+  text?: string;
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+
+interface IStepResult {
+  status: string;
+  ename: string | null;
+  evalue: string | null;
+  outputs: IOutput[];
+  user_expressions: Record<string, any>;
+}
+
+interface IStep {
+  code: string;
+  user_expressions?: Record<string, string>;
+}
+
+function runInKernel(steps: IStep[]): IStepResult[] {
+  const out = execFileSync(
+    PYTHON,
+    [join(ROOT, 'tests', 'contract', 'kernel_driver.py')],
+    {
+      input: JSON.stringify(steps),
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000
+    }
+  );
+  return JSON.parse(out.toString('utf8'));
+}
+
+function text(result: IStepResult, name = 'stdout'): string {
+  return result.outputs
+    .filter(o => o.type === 'stream' && o.name === name)
+    .map(o => o.text)
+    .join('');
+}
+
+function displayed(result: IStepResult, mime: string): unknown[] {
+  return result.outputs
+    .filter(o => o.type === 'display_data' && o.data && mime in o.data)
+    .map(o => o.data![mime]);
+}
+
+describe('kernel contract', () => {
+  const secretEnv = 'SPARK_K8S_SECRET_TEAM_TOKEN';
+  const steps: IStep[] = [
+    // 0: start, with resolved secret scopes
+    {
+      code: startSession({
+        conf: {
+          'spark.master': 'local[1]',
+          'spark.app.name': 'contract',
+          'spark.ui.enabled': 'false',
+          'spark.sql.shuffle.partitions': '1'
+        },
+        podTemplate: null,
+        secretScopes: {
+          team: { secret: 'team-secret', env: { token: secretEnv } }
+        }
+      })
+    },
+    // 1: where the runtime came from
+    {
+      code: [
+        'import hashlib, json, sys',
+        `m = sys.modules[${JSON.stringify(RUNTIME_MODULE)}]`,
+        'z = m.__file__.split(".zip")[0] + ".zip"',
+        'print(json.dumps({"same": _spark_k8s_runtime is m, "file": m.__file__, "sha": hashlib.sha256(open(z, "rb").read()).hexdigest()}))'
+      ].join('\n')
+    },
+    // 2: announce the running session again (a reloaded page)
+    { code: announceSession() },
+    // 3: a %sql cell with a widget and a named marker
+    {
+      code: sqlCell(
+        [
+          {
+            kind: 'create_widget',
+            type: 'text',
+            name: 'who',
+            defaultValue: 'world'
+          },
+          { kind: 'sql', statement: 'SELECT :who AS v', markers: ['who'] }
+        ],
+        5
+      )
+    },
+    // 4: parameter-bar values in, declared widgets out
+    {
+      code: setWidgetValues({ who: HOSTILE[9] }),
+      user_expressions: { widgets: widgetsExpression() }
+    },
+    // 5: the value reached SQL
+    { code: 'print(_sqldf.collect()[0][0])' },
+    {
+      code: sqlCell(
+        [{ kind: 'sql', statement: 'SELECT :who AS v', markers: ['who'] }],
+        5
+      )
+    },
+    { code: 'print(_sqldf.collect()[0][0])' },
+    // 8-11: text magics
+    { code: textMagicCell('markdown', '# Title') },
+    { code: textMagicCell('sh', 'echo from-sh') },
+    { code: textMagicCell('pip', '--version') },
+    { code: unsupportedCell('scala') },
+    // 12: %run inlines a callee with its params
+    {
+      code:
+        runInline('lib/helpers.ipynb', { level: 'deep' }, [
+          'helper_level = dbutils.widgets.get("level")'
+        ]) + '\nprint(helper_level)'
+    },
+    // 13: dbutils.notebook.run of a registered notebook, in-process
+    {
+      code:
+        registerNotebook('./child', [
+          'dbutils.notebook.exit("child got " + dbutils.widgets.get("n"))'
+        ]) + 'print(dbutils.notebook.run("./child", 60, {"n": "21"}))'
+    },
+    // 14: a cell that cannot run fails with its kind and message, exactly
+    { code: failCell('RunError', HOSTILE[9]) },
+    // 15: a secret from the environment named by the resolved scope, redacted
+    {
+      code: `import os\nos.environ[${JSON.stringify(secretEnv)}] = "tok-123456"\nprint(dbutils.secrets.get("team", "token"))`
+    },
+    // 16: dbutils.notebook.run with a timeout: a clear error, the kernel goes on
+    {
+      code:
+        registerNotebook('./slow', ['import time\ntime.sleep(120)']) +
+        [
+          'import time',
+          't0 = time.time()',
+          'try:',
+          '    dbutils.notebook.run("./slow", 2)',
+          'except Exception as e:',
+          '    print(type(e).__name__, e)',
+          'print("waited", round(time.time() - t0))'
+        ].join('\n')
+    },
+    { code: 'print(spark.range(4).count())' },
+    // 18: stop
+    { code: stopSession() },
+    // 19: stop again is harmless
+    { code: stopSession() }
+  ];
+  let results: IStepResult[] = [];
+
+  before(() => {
+    results = runInKernel(steps);
+  });
+
+  it('every step but the failing cell succeeds', () => {
+    results.forEach((r, i) => {
+      if (i !== 14) {
+        assert.equal(r.status, 'ok', `step ${i}: ${r.ename}: ${r.evalue}`);
+      }
+    });
+  });
+
+  it('loads the runtime from the archive the build made, checked by hash', () => {
+    const info = JSON.parse(text(results[1]));
+    assert.equal(info.same, true);
+    assert.match(info.file, /spark_k8s_runtime\.zip\/spark_k8s_runtime\//);
+    assert.equal(info.sha, RUNTIME_ARCHIVE_SHA256);
+    const shipped = readFileSync(
+      join(ROOT, 'jupyterlab_spark_k8s', 'spark_k8s_runtime.zip')
+    );
+    assert.equal(
+      createHash('sha256').update(shipped).digest('hex'),
+      RUNTIME_ARCHIVE_SHA256
+    );
+    assert.equal(
+      Buffer.from(RUNTIME_ARCHIVE_BASE64, 'base64').equals(shipped),
+      true
+    );
+  });
+
+  it('announces the session under the session MIME type', () => {
+    const [started] = displayed(results[0], SESSION_MIME) as any[];
+    assert.equal(started.state, 'ready');
+    assert.match(started.appId, /^local-/);
+    const [again] = displayed(results[2], SESSION_MIME) as any[];
+    assert.equal(again.appId, started.appId);
+    assert.deepEqual(displayed(results[18], SESSION_MIME), [
+      { state: 'stopped' }
+    ]);
+  });
+
+  it('runs %sql with widgets, and parameter values reach SQL unchanged', () => {
+    const table = displayed(results[3], 'text/plain')[0] as string;
+    assert.match(table, /world/);
+    const widgets = results[4].user_expressions.widgets;
+    assert.equal(widgets.status, 'ok');
+    assert.equal(widgets.data['application/json'].who.value, HOSTILE[9]);
+    assert.equal(text(results[7]), HOSTILE[9] + '\n');
+  });
+
+  it('runs the text magics and says %scala is not supported without failing', () => {
+    assert.deepEqual(displayed(results[8], 'text/markdown'), ['# Title']);
+    assert.equal(text(results[9]), 'from-sh\n');
+    assert.match(text(results[10]), /pip \d+/);
+    assert.match(text(results[11], 'stderr'), /%scala cells are not supported/);
+  });
+
+  it('inlines %run and runs a registered notebook in-process', () => {
+    assert.equal(text(results[12]), 'deep\n');
+    assert.equal(text(results[13]), 'child got 21\n');
+  });
+
+  it('bounds dbutils.notebook.run by its timeout in a kernel, which stays usable', () => {
+    const out = text(results[16]);
+    assert.match(out, /timed out after 2 s/);
+    const waited = Number(/waited (\d+)/.exec(out)![1]);
+    assert.ok(waited < 15, `waited ${waited} s`);
+    assert.equal(text(results[17]), '4\n');
+  });
+
+  it('fails a cell with its kind and the exact message', () => {
+    assert.equal(results[14].status, 'error');
+    assert.equal(results[14].ename, 'RunError');
+    assert.equal(results[14].evalue, HOSTILE[9]);
+  });
+
+  it('reads a secret through the resolved scope and redacts it', () => {
+    assert.equal(text(results[15]), '[REDACTED]\n');
+  });
+
+  it('names the user-facing error class as the lab expects', () => {
+    assert.equal(RUNTIME_ERROR_NAME, 'SparkK8sError');
+  });
+
+  it('gives a job the runtime from --py-files, and a clear exit without it', () => {
+    const zip = join(ROOT, 'jupyterlab_spark_k8s', 'spark_k8s_runtime.zip');
+    const ok = execFileSync(
+      PYTHON,
+      ['-c', jobBootstrap() + 'print(_spark_k8s_runtime.__name__)'],
+      { env: { ...process.env, PYTHONPATH: zip } }
+    ).toString();
+    assert.equal(ok, 'spark_k8s_runtime\n');
+    assert.throws(
+      () =>
+        execFileSync(PYTHON, ['-c', jobBootstrap()], {
+          env: { ...process.env, PYTHONPATH: '' },
+          stdio: 'pipe'
+        }),
+      (e: any) => /--py-files/.test(String(e.stderr))
+    );
+  });
+});
