@@ -176,8 +176,8 @@ except rt.SparkK8sError as e:
 def test_start_session_takes_the_resolved_scopes(session, monkeypatch):
     runtime, _, _ = session
     monkeypatch.setattr(runtime.secrets.secrets, "scopes", {})
-    with pytest.raises(runtime.SparkK8sError, match="not a Spark property"):
-        runtime.start_session({"bad": "x"}, secret_scopes={"s": {"secret": "k8s-s", "env": {"k": "V"}}})
+    with pytest.raises(runtime.SparkK8sError, match="dict of strings"):
+        runtime.start_session({"spark.x": 1}, secret_scopes={"s": {"secret": "k8s-s", "env": {"k": "V"}}})
     runtime.start_session(
         {"spark.master": "local[2]"}, secret_scopes={"s": {"secret": "k8s-s", "env": {"k": "V"}}}
     )

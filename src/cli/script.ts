@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
-  INotebookContent,
+  INotebook,
   LOCAL_PROFILE,
-  notebookProblems,
+  parseNotebook,
   notebookScript,
   sessionConf
 } from '../core';
@@ -37,7 +37,7 @@ export function parseConfPairs(pairs: string[]): Record<string, string> {
 }
 
 /** Read and check a notebook file, with errors that name the file. */
-export function readNotebook(path: string): INotebookContent {
+export function readNotebook(path: string): INotebook {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -52,11 +52,11 @@ export function readNotebook(path: string): INotebookContent {
       `${path} is not a notebook: its JSON does not parse (${(e as Error).message}).`
     );
   }
-  const problems = notebookProblems(content);
-  if (problems.length) {
-    throw new CliError(`${path}: ${problems.join(' ')}`);
+  try {
+    return parseNotebook(content);
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message}`);
   }
-  return content as INotebookContent;
 }
 
 /** Build the script text for the parsed arguments. */

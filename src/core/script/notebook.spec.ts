@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pythonCompileError } from '../testing/python';
-import { notebookProblems, notebookScript } from './notebook';
+import { notebookProblems, notebookScript, parseNotebook } from './notebook';
 
 describe('notebookScript', () => {
-  const nb = {
+  const nb = parseNotebook({
     nbformat: 4,
     cells: [
       { cell_type: 'markdown', source: ['# Title\n', 'text'] },
@@ -13,7 +13,7 @@ describe('notebookScript', () => {
       { cell_type: 'raw', source: 'ignored' },
       { cell_type: 'code', source: ['x = 1\n', 'print(x)'] }
     ]
-  };
+  });
 
   it('writes bootstrap, session start, translated cells and markdown as comments', async () => {
     const script = await notebookScript(nb, {
@@ -45,6 +45,22 @@ describe('notebookScript', () => {
       sourceName: 'x.ipynb\nimport os; os.system("id")'
     });
     assert.doesNotMatch(script, /^import os/m);
+  });
+});
+
+describe('parseNotebook', () => {
+  it('joins list sources and fills ids and metadata', () => {
+    const nb = parseNotebook({
+      nbformat: 4,
+      cells: [{ cell_type: 'code', source: ['a\n', 'b'] }]
+    });
+    assert.deepEqual(nb.cells[0], {
+      cell_type: 'code',
+      id: 'cell-1',
+      metadata: {},
+      source: 'a\nb'
+    });
+    assert.throws(() => parseNotebook({ nbformat: 3 }), /nbformat 3/);
   });
 });
 

@@ -8,21 +8,12 @@ import {
   scriptEnd,
   scriptStart
 } from '../kernel';
+import { INbCell, INotebook } from '../databricks/model';
 import {
   FileLoader,
   ITranslateOptions,
   translateCellAsync
 } from '../translate';
-
-/** The parts of an nbformat v4 notebook the script needs. */
-export interface INotebookContent {
-  cells: Array<{
-    cell_type: string;
-    source: string | string[];
-    id?: string;
-  }>;
-  metadata?: Record<string, unknown>;
-}
 
 /** How to build the script. */
 export interface IScriptOptions extends ITranslateOptions {
@@ -38,17 +29,15 @@ export interface IScriptOptions extends ITranslateOptions {
   path?: string;
 }
 
-/** The source of a cell as one string. */
-export function cellSource(cell: { source: string | string[] }): string {
-  return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
-}
-
 /** Problems that make `content` unusable as a notebook; empty when fine. */
 export function notebookProblems(content: unknown): string[] {
   if (!content || typeof content !== 'object') {
     return ['The file is not a notebook: it is not a JSON object.'];
   }
-  const nb = content as Partial<INotebookContent> & { nbformat?: unknown };
+  const nb = content as {
+    nbformat?: unknown;
+    cells?: Array<{ source?: unknown }>;
+  };
   if (nb.nbformat !== 4) {
     return [
       nb.nbformat === undefined
@@ -72,6 +61,31 @@ export function notebookProblems(content: unknown): string[] {
   return problems;
 }
 
+/**
+ * A notebook file's JSON as core's one notebook type (`INotebook`): checked,
+ * list sources joined, missing ids and metadata filled. Throws the problems.
+ */
+export function parseNotebook(content: unknown): INotebook {
+  const problems = notebookProblems(content);
+  if (problems.length) {
+    throw new Error(problems.join(' '));
+  }
+  const nb = content as INotebook & {
+    cells: Array<Partial<INbCell> & { source: string | string[] }>;
+  };
+  return {
+    ...nb,
+    metadata: nb.metadata ?? {},
+    cells: nb.cells.map((cell, i) => ({
+      ...cell,
+      id: cell.id ?? `cell-${i + 1}`,
+      cell_type: cell.cell_type ?? 'code',
+      metadata: cell.metadata ?? {},
+      source: Array.isArray(cell.source) ? cell.source.join('') : cell.source
+    }))
+  } as INotebook;
+}
+
 function commentLines(text: string): string {
   return text
     .split(/\r?\n/)
@@ -81,7 +95,7 @@ function commentLines(text: string): string {
 
 /** The whole notebook as a runnable Python script. */
 export async function notebookScript(
-  nb: INotebookContent,
+  nb: Pick<INotebook, 'cells'>,
   options: IScriptOptions
 ): Promise<string> {
   const parts: string[] = [
@@ -98,7 +112,7 @@ export async function notebookScript(
   const load: FileLoader = options.load ?? (async () => null);
   const path = options.path ?? options.sourceName;
   for (const [i, cell] of nb.cells.entries()) {
-    const source = cellSource(cell);
+    const source = cell.source;
     if (cell.cell_type === 'markdown') {
       parts.push(`# %% [markdown] cell ${i + 1}`, commentLines(source), '');
     } else if (cell.cell_type === 'code' && source.trim()) {

@@ -5,6 +5,7 @@
  */
 import { importSource } from '../databricks/source';
 import { registerNotebook, runInline } from '../kernel';
+import { parseNotebook } from '../script/notebook';
 import { ITranslateOptions, ITranslation, translateCell } from './cell';
 import { parseMagic } from './magic';
 
@@ -72,12 +73,9 @@ export function resolvePath(base: string, target: string): string {
 /** The code cells of a callee file (notebook or Databricks SOURCE). */
 function calleeCells(path: string, text: string): string[] {
   if (path.endsWith('.ipynb')) {
-    const nb = JSON.parse(text);
-    return (nb.cells ?? [])
-      .filter((c: { cell_type: string }) => c.cell_type === 'code')
-      .map((c: { source: string | string[] }) =>
-        Array.isArray(c.source) ? c.source.join('') : c.source
-      );
+    return parseNotebook(JSON.parse(text))
+      .cells.filter(c => c.cell_type === 'code')
+      .map(c => c.source);
   }
   const ext = path.slice(path.lastIndexOf('.') + 1);
   return importSource(text, ext)
