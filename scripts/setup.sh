@@ -27,25 +27,12 @@ fi
 # proxy (the zip `go` itself fetches for GOTOOLCHAIN), checked against its go.sum hash
 # (from sum.golang.org, pinned here) and unpacked into the cache, where
 # tests/cluster/build.sh looks for it. Debian 12 only has Go 1.19.
-GO_MIN=1.26.6 # etcd's go.mod needs 1.26; a SeaweedFS build needs 1.26.6
+. scripts/find-go.sh
 GO_VERSION=1.26.8
 declare -A GO_H1=(
   [amd64]="h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM="
   [arm64]="h1:sYL/O6MqS68ML0kjsQ36WoYIpJqkw60TxizWUYUKQMc="
 )
-go_cache() { echo "${SPARK_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jupyterlab-spark-k8s}/go"; }
-# The version of the Go at $1 (e.g. 1.26.8), without switching toolchains.
-go_version() { (cd / && GOTOOLCHAIN=local "$1" env GOVERSION 2>/dev/null) | sed -n 's/^go//p'; }
-version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-go_found() {
-  local go v
-  for go in "$(command -v go || true)" /usr/local/go/bin/go "$(go_cache)/bin/go"; do
-    [ -n "$go" ] && [ -x "$go" ] || continue
-    v=$(go_version "$go" || true)
-    [ -n "$v" ] && version_ge "$v" "$GO_MIN" && return 0
-  done
-  return 1
-}
 install_go() {
   local arch dest
   case "$(uname -m)" in
@@ -53,7 +40,7 @@ install_go() {
     aarch64 | arm64) arch=arm64 ;;
     *) echo "setup: no Go $GO_VERSION toolchain pinned for $(uname -m); install Go >= $GO_MIN" >&2; return 1 ;;
   esac
-  dest=$(go_cache)
+  dest=$(go_cache_dir)
   echo "setup: installing Go $GO_VERSION into $dest (from the Go module proxy)"
   python3 - "$GO_VERSION" "$arch" "${GO_H1[$arch]}" "$dest" <<'PY'
 import base64, hashlib, os, shutil, sys, tempfile, urllib.request, zipfile
@@ -101,7 +88,7 @@ with tempfile.TemporaryDirectory(dir=parent, prefix=".go-install-") as tmp:
 PY
   "$dest/bin/go" version
 }
-if [ "$with_tests" = 1 ] && ! go_found; then
+if [ "$with_tests" = 1 ] && ! find_go >/dev/null; then
   install_go
 fi
 

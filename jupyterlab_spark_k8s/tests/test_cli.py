@@ -34,6 +34,18 @@ def notebook(path, cells):
     return path
 
 
+def run_as_script(nb_path):
+    """`spark-k8s script` the notebook (UI off), run the script with python3 beside it; must succeed."""
+    out = nb_path.with_suffix(".py")
+    proc = cli("script", str(nb_path), "-o", str(out), "--conf", "spark.ui.enabled=false")
+    assert proc.returncode == 0, proc.stderr
+    run = subprocess.run(
+        [sys.executable, str(out)], capture_output=True, text=True, timeout=300, cwd=nb_path.parent
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run
+
+
 # Spark itself substitutes ${var} in SQL (spark.sql.variable.substitute), so only a bare "${" here.
 HOSTILE = "it's \"\"\" ''' \\n \\ ${ caf\u00e9 \u4e2d; -- not a comment"
 
@@ -238,13 +250,7 @@ def test_run_and_notebook_run_in_scripts(tmp_path):
             ("code", "print('session still up:', spark.range(3).count())"),
         ],
     )
-    out = tmp_path / "main.py"
-    proc = cli("script", str(main), "-o", str(out), "--conf", "spark.ui.enabled=false")
-    assert proc.returncode == 0, proc.stderr
-    run = subprocess.run(
-        [sys.executable, str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = run_as_script(main)
     assert "INLINED!" in run.stdout
     assert "child said 42" in run.stdout
     assert "session still up: 3" in run.stdout
@@ -273,13 +279,7 @@ def test_notebook_run_timeout_in_a_script(tmp_path):
             ("code", "print('after:', spark.range(4).count())"),
         ],
     )
-    out = tmp_path / "main.py"
-    proc = cli("script", str(main), "-o", str(out), "--conf", "spark.ui.enabled=false")
-    assert proc.returncode == 0, proc.stderr
-    run = subprocess.run(
-        [sys.executable, str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = run_as_script(main)
     assert "timed out after 2 s" in run.stdout
     waited = int(run.stdout.split("waited ")[1].split()[0])
     assert waited < 15

@@ -12,22 +12,10 @@ cache="${SPARK_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jupyterlab-spark-k8s}"
 bin="$cache/cluster-$K8S_VERSION-$ETCD_VERSION-kwok-$KWOK_VERSION"
 mkdir -p "$bin"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
-# Go: the newest of the one on PATH, /usr/local/go (a non-login shell may not have it
-# on PATH) and the one scripts/setup.sh --test installs into the cache when the
-# machine's is missing or too old. etcd's go.mod asks for 1.26 (an older go >= 1.21
-# would fetch that toolchain from the Go module proxy itself).
-GO_MIN=1.24
-go_version() { (cd / && GOTOOLCHAIN=local "$1" env GOVERSION 2>/dev/null) | sed -n 's/^go//p'; }
-version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-go_bin="" go_best=""
-for go in "$(command -v go || true)" /usr/local/go/bin/go "$cache/go/bin/go"; do
-  [ -n "$go" ] && [ -x "$go" ] || continue
-  v=$(go_version "$go" || true)
-  [ -n "$v" ] && version_ge "$v" "$GO_MIN" || continue
-  if [ -z "$go_best" ] || ! version_ge "$go_best" "$v"; then go_bin=$(dirname "$go") go_best=$v; fi
-done
-[ -n "$go_bin" ] || { echo "cluster build: Go $GO_MIN+ is needed; run scripts/setup.sh --test" >&2; exit 1; }
-export PATH="$go_bin:$PATH"
+# Go: the machine's if new enough, else the one scripts/setup.sh --test installed.
+. "$here/../../scripts/find-go.sh"
+go=$(find_go) || { echo "cluster build: Go $GO_MIN+ is needed; run scripts/setup.sh --test" >&2; exit 1; }
+export PATH="$(dirname "$go"):$PATH"
 
 built() { [ -x "$bin/$1" ]; }
 log() { echo "cluster build: $*" >&2; }

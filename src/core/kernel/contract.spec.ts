@@ -9,13 +9,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { HOSTILE } from './pystr.spec';
+import { HOSTILE } from '../testing/hostile';
 import {
   announceSession,
   failCell,
   jobBootstrap,
   registerNotebook,
+  scriptEnd,
+  scriptStart,
   runInline,
+  runtimeBootstrap,
   RUNTIME_ARCHIVE_BASE64,
   RUNTIME_ARCHIVE_SHA256,
   RUNTIME_ERROR_NAME,
@@ -179,9 +182,11 @@ describe('kernel contract', () => {
         ].join('\n')
     },
     { code: 'print(spark.range(4).count())' },
-    // 18: stop
+    // 18: %fs lists a folder as a table
+    { code: textMagicCell('fs_magic', 'ls file:///') },
+    // 19: stop
     { code: stopSession() },
-    // 19: stop again is harmless
+    // 20: stop again is harmless
     { code: stopSession() }
   ];
   let results: IStepResult[] = [];
@@ -222,7 +227,7 @@ describe('kernel contract', () => {
     assert.match(started.appId, /^local-/);
     const [again] = displayed(results[2], SESSION_MIME) as any[];
     assert.equal(again.appId, started.appId);
-    assert.deepEqual(displayed(results[18], SESSION_MIME), [
+    assert.deepEqual(displayed(results[19], SESSION_MIME), [
       { state: 'stopped' }
     ]);
   });
@@ -241,6 +246,9 @@ describe('kernel contract', () => {
     assert.equal(text(results[9]), 'from-sh\n');
     assert.match(text(results[10]), /pip \d+/);
     assert.match(text(results[11], 'stderr'), /%scala cells are not supported/);
+    const listing = displayed(results[18], 'text/plain')[0] as string;
+    assert.match(listing, /\| path +\| name +\| size +\| modificationTime/);
+    assert.match(listing, /file:\/tmp\//);
   });
 
   it('inlines %run and runs a registered notebook in-process', () => {
@@ -286,5 +294,21 @@ describe('kernel contract', () => {
         }),
       (e: any) => /--py-files/.test(String(e.stderr))
     );
+  });
+
+  it('starts and ends a script or job with the same archive, outside any kernel', () => {
+    const script =
+      runtimeBootstrap() +
+      scriptStart({
+        'spark.master': 'local[1]',
+        'spark.ui.enabled': 'false',
+        'spark.app.name': 'contract-script'
+      }) +
+      'print("rows", spark.range(2).count())\n' +
+      scriptEnd();
+    const out = execFileSync(PYTHON, ['-c', script], {
+      timeout: 300_000
+    }).toString();
+    assert.match(out, /^rows 2$/m);
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pythonCompileError, pythonLiterals } from '../testing/python';
 import { translateCell } from './cell';
 import { parseMagic } from './magic';
-import { HOSTILE, mulberry32, randomNasty } from '../kernel/pystr.spec';
+import { HOSTILE, mulberry32, randomNasty } from '../testing/hostile';
 
 /** The statements list a translated %sql cell passes to the runtime. */
 function statementsOf(code: string): string {

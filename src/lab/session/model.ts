@@ -229,30 +229,30 @@ export class SparkSession implements ISparkSession {
         'This notebook has no kernel. Select a Python kernel, then start the session.'
       );
     }
+    // Executor pods need fresh cluster facts; a local session can use what is known.
+    const known =
+      profile.kind === 'kubernetes'
+        ? await this._manager.refreshCluster()
+        : (this._manager.cluster ?? (await this._manager.refreshCluster()));
+    // One listing of the namespace's Secrets (names and keys) serves the
+    // executors' references and the kernel's scopes.
+    const namespaceSecrets = known.available
+      ? await this._manager.refreshSecrets()
+      : [];
+    const mapping = this._manager.settings.secretScopes;
     let cluster: IClusterInfo | undefined;
     let sessionId: string | undefined;
     let secrets: ISecretScope[] = [];
-    let kernelSecrets: ISecretScope[] = [];
     if (profile.kind === 'kubernetes') {
-      cluster = await this._manager.refreshCluster().catch(e => ({
-        available: false,
-        reason: e instanceof Error ? e.message : String(e)
-      }));
-      const problem = clusterProblem(cluster);
+      const problem = clusterProblem(known);
       if (problem) {
         return this._fail(problem);
       }
+      cluster = known;
       sessionId = UUID.uuid4();
-      secrets = await this._manager.mappedSecrets();
+      secrets = mappedScopes(mapping, namespaceSecrets);
     }
-    const known = cluster ?? (await this._manager.refreshCluster());
-    if (known.available) {
-      // Any session may read the namespace's Secrets through its scopes.
-      kernelSecrets = kernelScopes(
-        this._manager.settings.secretScopes,
-        await this._manager.refreshSecrets()
-      );
-    }
+    const kernelSecrets = kernelScopes(mapping, namespaceSecrets);
     let conf: Record<string, string>;
     try {
       // The one validation of the profile: sessionConf refuses a bad one with its reasons.
@@ -483,14 +483,6 @@ export class SparkSessionManager implements ISparkSessionManager {
       this._profilesChanged.emit();
     }
     return this._secrets;
-  }
-
-  /** Configured scopes whose Secret exists, with its keys, for executors. */
-  async mappedSecrets(): Promise<ISecretScope[]> {
-    return mappedScopes(
-      this.settings.secretScopes,
-      await this.refreshSecrets()
-    );
   }
 
   refreshCluster(): Promise<IClusterInfo> {
