@@ -116,4 +116,84 @@ test.describe('Spark session panel', () => {
     const plain = await runNewCell(page, 'print("plain", 6 * 7)');
     await expect(plain).toContainText('plain 42');
   });
+
+  test('with two notebooks open, the panel and status bar follow the one shown', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    // Both notebooks exist before they open (a second File > New reuses the
+    // first one's kernel without the dialog Galata's createNew waits for).
+    const empty = JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3 (ipykernel)',
+          language: 'python'
+        }
+      },
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'c1',
+          metadata: {},
+          source: '',
+          outputs: [],
+          execution_count: null
+        }
+      ]
+    });
+    const open = async (name: string) => {
+      await page.evaluate(
+        path =>
+          (window as any).jupyterapp.commands.execute('docmanager:open', {
+            path
+          }),
+        `${tmpPath}/${name}`
+      );
+      await expect(
+        page.getByRole('main').getByRole('tab', { name })
+      ).toBeVisible();
+      await page.notebook.activate(name);
+    };
+    for (const name of ['first.ipynb', 'second.ipynb']) {
+      await page.contents.uploadContent(empty, 'text', `${tmpPath}/${name}`);
+    }
+    await open('first.ipynb');
+    const panel = new SparkPanel(page);
+    await panel.open();
+    await expect(panel.notebookLabel).toContainText('first.ipynb');
+    await expect(panel.state).toHaveText('Stopped');
+
+    await open('second.ipynb');
+    // The panel first showed first.ipynb; the session now starts in second.ipynb.
+    await expect(panel.notebookLabel).toContainText('second.ipynb');
+    await page.notebook.setCell(0, 'code', '%sql SELECT 2 AS y');
+    await page.notebook.runCell(0);
+    await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
+    await expect(panel.state).toBeVisible();
+    const box = await panel.state.boundingBox();
+    expect(box!.width).toBeGreaterThan(0);
+    expect(box!.height).toBeGreaterThan(0);
+    await expect(panel.start).toBeDisabled();
+    await expect(panel.stop).toBeEnabled();
+    const status = page.locator('.jp-SparkK8s-statusItem');
+    await expect(status).toContainText('Spark: Ready');
+    await panel.root.screenshot({
+      path: testInfo.outputPath('panel-second-ready.png')
+    });
+
+    await page.notebook.activate('first.ipynb');
+    await expect(panel.notebookLabel).toContainText('first.ipynb');
+    await expect(panel.state).toHaveText('Stopped');
+    await expect(panel.start).toBeEnabled();
+    await expect(status).toContainText('Spark: Stopped');
+
+    await page.notebook.activate('second.ipynb');
+    await expect(panel.state).toHaveText('Ready');
+    await expect(status).toContainText('Spark: Ready');
+    await panel.stop.click();
+    await expect(panel.state).toHaveText('Stopped');
+  });
 });

@@ -9,10 +9,19 @@ import { ISparkSession, ISparkSessionManager } from '../tokens';
 export interface ICurrentSession {
   /** The session of the active notebook, or null when none is open. */
   readonly current: ISparkSession | null;
-  /** Emitted when the active notebook changes. */
+  /** Emitted when the active notebook changes or is renamed. */
   readonly currentChanged: ISignal<ICurrentSession, void>;
   /** The active notebook's path, for the heading. */
   readonly path: string | null;
+}
+
+/** What CurrentSession follows: a notebook's session context and document path. */
+export interface IFollowedNotebook {
+  readonly sessionContext: ISessionContext;
+  readonly context: {
+    readonly path: string;
+    readonly pathChanged: ISignal<unknown, string>;
+  };
 }
 
 /** Follows the active notebook and its Spark session. */
@@ -20,25 +29,30 @@ export class CurrentSession implements ICurrentSession {
   constructor(private _manager: ISparkSessionManager) {}
 
   get current(): ISparkSession | null {
-    return this._context ? this._manager.sessionFor(this._context) : null;
+    return this._notebook
+      ? this._manager.sessionFor(this._notebook.sessionContext)
+      : null;
   }
 
+  /** The document's path: it follows a rename at once (the kernel session's path lags). */
   get path(): string | null {
-    return this._context?.path ?? null;
+    return this._notebook?.context.path ?? null;
   }
 
   get currentChanged(): ISignal<ICurrentSession, void> {
     return this._currentChanged;
   }
 
-  /** Point at another notebook's session context (or none). */
-  follow(context: ISessionContext | null): void {
-    if (context === this._context) {
+  /** Point at another notebook (or none). */
+  follow(notebook: IFollowedNotebook | null): void {
+    if (notebook?.sessionContext === this._notebook?.sessionContext) {
       return;
     }
-    this._context?.disposed.disconnect(this._onDisposed, this);
-    this._context = context;
-    this._context?.disposed.connect(this._onDisposed, this);
+    this._notebook?.sessionContext.disposed.disconnect(this._onDisposed, this);
+    this._notebook?.context.pathChanged.disconnect(this._onRenamed, this);
+    this._notebook = notebook;
+    this._notebook?.sessionContext.disposed.connect(this._onDisposed, this);
+    this._notebook?.context.pathChanged.connect(this._onRenamed, this);
     this._currentChanged.emit();
   }
 
@@ -46,7 +60,12 @@ export class CurrentSession implements ICurrentSession {
     this.follow(null);
   }
 
-  private _context: ISessionContext | null = null;
+  /** A renamed notebook keeps its session: the heading shows the new path. */
+  private _onRenamed(): void {
+    this._currentChanged.emit();
+  }
+
+  private _notebook: IFollowedNotebook | null = null;
   private _currentChanged = new Signal<ICurrentSession, void>(this);
 }
 

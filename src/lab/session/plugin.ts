@@ -107,8 +107,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_spark_k8s');
     const current = new CurrentSession(manager);
-    const follow = () =>
-      current.follow(tracker.currentWidget?.sessionContext ?? null);
+    const follow = () => current.follow(tracker.currentWidget ?? null);
     tracker.currentChanged.connect(follow);
     follow();
 
