@@ -11,18 +11,21 @@ Modules, one per concern: ``errors`` (SparkK8sError, NotebookExit, fail), ``cont
 (constants shared with TypeScript), ``output``, ``state`` and ``session`` (the Spark
 session), ``sql`` (%sql and path mapping), ``render`` (display), ``magics``,
 ``widgets``, ``secrets``, ``fs``, ``notebook`` (dbutils.notebook, %run, ``dbutils``),
-``redaction`` and ``job`` (script and job mode).
+``context`` (the notebook context: path, job and run ids), ``jobs`` (dbutils.jobs.taskValues),
+``redaction``, ``job`` (script and job mode, ``run_job``) and ``executed`` (a job run's
+executed notebook).
 
 Every failure a user can cause or meet raises ``SparkK8sError`` (or a subclass) whose
 message says what went wrong and what to do. %scala and %r cells only warn in a kernel
 but fail in job mode (``SPARK_K8S_JOB=1``); see ``magics``.
 """
 
+from .context import set_notebook_path
 from .contract import DEFAULT_ROW_LIMIT, SESSION_MIME, WIDGETS_MIME
 from .errors import NotebookExit, SparkK8sError, fail
-from .job import finish_script, load_widget_values
+from .job import finish_script, load_widget_values, run_job
 from .magics import fs_magic, markdown, pip, sh, unsupported
-from .notebook import dbutils, register_notebook, run_inline
+from .notebook import dbutils, register_notebook, register_run, run_inline
 from .redaction import REDACTED, redact
 from .render import display, displayHTML
 from .secrets import configure_secrets
@@ -53,9 +56,12 @@ __all__ = [
     "pip",
     "redact",
     "register_notebook",
+    "register_run",
     "require_session",
     "run_inline",
+    "run_job",
     "session_info",
+    "set_notebook_path",
     "set_widget_values",
     "sh",
     "sql_cell",

@@ -10,10 +10,10 @@ import shlex
 import subprocess
 import sys
 
+from .context import is_job_mode
 from .contract import ERROR_NAME
 from .errors import SparkK8sError
 from .fs import fs as _fs
-from .job import is_job_mode
 from .output import publish
 from .render import table_bundle
 

@@ -1,4 +1,7 @@
-"""dbutils.notebook (exit, run), the registry of notebooks it may run, %run, and ``dbutils``.
+"""dbutils.notebook (exit, run, entry_point), the registry of notebooks it may run, %run, and ``dbutils``.
+
+``dbutils.notebook.entry_point`` leads to the notebook context (see ``context``);
+``dbutils.jobs`` is the run's task values (see ``jobs``).
 
 ``dbutils.notebook.run(path, timeout_seconds, arguments)`` runs in this process, on this
 Spark session: the extension (or the CLI) translates the callees of literal
@@ -16,9 +19,11 @@ import sys
 import threading
 import uuid
 
+from . import context as _context
 from .contract import RUNTIME_NAME
 from .errors import NotebookExit, SparkK8sError
 from .fs import fs as _fs
+from .jobs import jobs as _jobs
 from .render import display, displayHTML
 from .secrets import secrets as _secrets
 from .state import require_session
@@ -32,16 +37,17 @@ _STOP_GRACE_SECONDS = 1.0
 
 
 class DBUtils:
-    """A notebook's dbutils: its own widgets; secrets, fs and notebook shared."""
+    """A notebook's dbutils: its own widgets; secrets, fs, notebook and jobs shared."""
 
-    def __init__(self, widgets, secrets, fs, notebook):
+    def __init__(self, widgets, secrets, fs, notebook, jobs=_jobs):
         self.widgets = widgets
         self.secrets = secrets
         self.fs = fs
         self.notebook = notebook
+        self.jobs = jobs
 
     def __repr__(self):
-        return "<dbutils: widgets, secrets, fs, notebook>"
+        return "<dbutils: widgets, secrets, fs, notebook, jobs>"
 
 
 def register_notebook(path, codes):
@@ -91,6 +97,11 @@ def _failure(path, exc):
 
 class Notebook:
     """dbutils.notebook."""
+
+    @property
+    def entry_point(self):
+        """Databricks' ``entry_point``: ``getDbutils().notebook().getContext()`` (see ``context``)."""
+        return _context.entry_point
 
     def exit(self, value):
         raise NotebookExit(str(value))
@@ -201,8 +212,23 @@ dbutils = DBUtils(kernel_widgets, _secrets, _fs, notebook)
 """The kernel's (or script's) dbutils."""
 
 
-def run_inline(path, params, codes, user_ns):
-    """%run: the callee's translated cells run in the caller's namespace, widgets set from params."""
+_runs = {}
+"""%run targets by resolved path: their translated cells (register_run)."""
+
+
+def register_run(path, codes):
+    """Register the translated cells of a %run target, by its resolved path."""
+    codes = list(codes)
+    if not all(isinstance(code, str) for code in codes):
+        raise SparkK8sError(f"register_run({path!r}): the cells must be strings of Python code.")
+    _runs[str(path)] = codes
+
+
+def run_inline(path, params, user_ns):
+    """%run: the callee's registered cells run in the caller's namespace, widgets set from params."""
+    codes = _runs.get(str(path))
+    if codes is None:
+        raise SparkK8sError(f"%run {path}: the notebook was not prepared; run the cell again.")
     if params:
         current().set_values(params)
     return _exec_cells(path, codes, user_ns)

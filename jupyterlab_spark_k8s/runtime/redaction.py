@@ -25,13 +25,14 @@ class _RedactingStream:
         return getattr(self._stream, name)
 
 
-def _redact_data(data):
+def redact_data(data):
+    """`data` (strings, lists, dicts) with every secret value redacted."""
     if isinstance(data, str):
         return redact(data)
     if isinstance(data, dict):
-        return {k: _redact_data(v) for k, v in data.items()}
+        return {k: redact_data(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_redact_data(v) for v in data]
+        return [redact_data(v) for v in data]
     return data
 
 
@@ -51,7 +52,7 @@ def redact_value(value):
             publish = pub.publish
 
             def redacting_publish(data, metadata=None, *args, **kwargs):
-                return publish(_redact_data(data), metadata, *args, **kwargs)
+                return publish(redact_data(data), metadata, *args, **kwargs)
 
             pub.publish = redacting_publish
             pub._spark_k8s_redacting = True

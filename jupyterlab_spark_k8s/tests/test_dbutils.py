@@ -332,10 +332,11 @@ print(rt.session_info())
 
 def test_run_inline_shares_the_namespace_and_sets_widgets(runtime, widgets):
     ns = {"dbutils": runtime.dbutils}
-    value = runtime.run_inline(
-        "./lib", {"who": "ann"}, ["z = dbutils.widgets.get('who')", "dbutils.notebook.exit(z)"], ns
-    )
+    runtime.register_run("./lib", ["z = dbutils.widgets.get('who')", "dbutils.notebook.exit(z)"])
+    value = runtime.run_inline("./lib", {"who": "ann"}, ns)
     assert value == "ann" and ns["z"] == "ann"
+    with pytest.raises(runtime.SparkK8sError, match="not prepared"):
+        runtime.run_inline("./never-registered", {}, ns)
 
 
 def test_databricks_paths_in_sql_and_code_go_to_the_storage_root(session, tmp_path, monkeypatch, capsys):

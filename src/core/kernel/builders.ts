@@ -101,6 +101,8 @@ export interface IStartOptions {
   podTemplate?: Record<string, unknown> | null;
   /** Secret scopes, resolved in core. */
   secretScopes?: ResolvedScopes;
+  /** The notebook's Contents API path, for the notebook context (`notebookPath()`). */
+  notebookPath?: string;
 }
 
 function startCall(options: IStartOptions): string {
@@ -110,7 +112,16 @@ function startCall(options: IStartOptions): string {
 
 /** Load the runtime, start the session and announce it to the panel. */
 export function startSession(options: IStartOptions): string {
-  return runtimeBootstrap() + `${RT}.announce(${startCall(options)})\n`;
+  const path =
+    options.notebookPath !== undefined
+      ? `${RT}.set_notebook_path(${pyStr(options.notebookPath)})\n`
+      : '';
+  return runtimeBootstrap() + path + `${RT}.announce(${startCall(options)})\n`;
+}
+
+/** The notebook's path for the notebook context (if the runtime is loaded), e.g. after a rename. */
+export function setNotebookPath(path: string): string {
+  return ifLoaded(`${RT}.set_notebook_path(${pyStr(path)})`) + '\n';
 }
 
 /** Stop the session (if the runtime is loaded) and announce that it stopped. */
@@ -172,13 +183,21 @@ export function unsupportedCell(language: string): string {
   return `${RT}.unsupported(${pyStr(language)})`;
 }
 
-/** `%run`: the callee's translated cells run in this namespace, its widgets set. */
+/**
+ * Makes a `%run` target's translated cells available by its resolved path.
+ * Every notebook of a closure is registered once, at the top of the cell, so
+ * nesting never nests (and re-escapes) one notebook's code in another's.
+ */
+export function registerRun(path: string, codes: readonly string[]): string {
+  return `${RT}.register_run(${pyStr(path)}, ${pyStrList(codes)})\n`;
+}
+
+/** `%run`: the registered callee's cells run in this namespace, its widgets set. */
 export function runInline(
   path: string,
-  params: Readonly<Record<string, string>>,
-  codes: readonly string[]
+  params: Readonly<Record<string, string>>
 ): string {
-  return `${RT}.run_inline(${pyStr(path)}, ${pyStrDict(params)}, ${pyStrList(codes)}, globals())`;
+  return `${RT}.run_inline(${pyStr(path)}, ${pyStrDict(params)}, globals())`;
 }
 
 /** Makes a translated notebook available to `dbutils.notebook.run(path)` in this process. */
@@ -200,4 +219,69 @@ export function scriptStart(
 /** The end of a script or job: stop Spark so the JVM exits cleanly. */
 export function scriptEnd(): string {
   return `${RT}.finish_script()\n`;
+}
+
+/** One cell of a published notebook, as the runtime's `run_job` receives it (data, not code). */
+export interface IJobCell {
+  /** 1-based position in the notebook. */
+  index: number;
+  /** The cell's title (`metadata.spark_k8s.title`), or null. */
+  title: string | null;
+  type: 'code' | 'markdown' | 'raw';
+  /** The original source, for the executed notebook. */
+  source: string;
+  /**
+   * A code cell's translated Python (prelude and code), when it differs from
+   * the source; absent: the source runs as it is (plain Python).
+   */
+  code?: string;
+}
+
+/** What a job's run needs besides its cells. */
+export interface IRunJobOptions {
+  /** The notebook's Contents API path (the notebook context). */
+  notebookPath: string;
+  /** Secret scopes, resolved in core (values come from the job's environment). */
+  secretScopes?: ResolvedScopes;
+}
+
+function jobCell(cell: IJobCell): string {
+  if (!Number.isInteger(cell.index) || cell.index < 1) {
+    throw new Error(
+      `A job cell's index must be a positive integer, not ${cell.index}.`
+    );
+  }
+  const fields = [
+    `"index": ${cell.index}`,
+    `"title": ${cell.title === null ? 'None' : pyStr(cell.title)}`,
+    `"type": ${pyStr(cell.type)}`,
+    `"source": ${pyStr(cell.source)}`
+  ];
+  if (cell.code !== undefined) {
+    fields.push(`"code": ${pyStr(cell.code)}`);
+  }
+  return `{${fields.join(', ')}}`;
+}
+
+/**
+ * A published job's run: the runtime runs the cells (passed as data) in this
+ * namespace in job mode, writes the executed notebook and exits with the
+ * job's status. One cell per line, so a new version diffs cleanly.
+ */
+export function runJob(
+  cells: readonly IJobCell[],
+  options: IRunJobOptions
+): string {
+  const list = cells.length
+    ? '[\n' + cells.map(c => `        ${jobCell(c)},\n`).join('') + '    ]'
+    : '[]';
+  return [
+    `${RT}.run_job(`,
+    `    ${list},`,
+    `    notebook_path=${pyStr(options.notebookPath)},`,
+    `    secret_scopes=${pyJson(options.secretScopes ?? {})},`,
+    '    user_ns=globals(),',
+    ')',
+    ''
+  ].join('\n');
 }

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { HOSTILE } from '../testing/hostile';
@@ -14,7 +15,10 @@ import {
   announceSession,
   failCell,
   jobBootstrap,
+  JOB_ENV,
   registerNotebook,
+  registerRun,
+  runJob,
   scriptEnd,
   scriptStart,
   runInline,
@@ -24,6 +28,7 @@ import {
   RUNTIME_ERROR_NAME,
   RUNTIME_MODULE,
   SESSION_MIME,
+  setNotebookPath,
   setWidgetValues,
   sqlCell,
   startSession,
@@ -99,7 +104,8 @@ describe('kernel contract', () => {
         podTemplate: null,
         secretScopes: {
           team: { secret: 'team-secret', env: { token: secretEnv } }
-        }
+        },
+        notebookPath: 'team/contract.ipynb'
       })
     },
     // 1: where the runtime came from
@@ -150,9 +156,11 @@ describe('kernel contract', () => {
     // 12: %run inlines a callee with its params
     {
       code:
-        runInline('lib/helpers.ipynb', { level: 'deep' }, [
+        registerRun('lib/helpers.ipynb', [
           'helper_level = dbutils.widgets.get("level")'
-        ]) + '\nprint(helper_level)'
+        ]) +
+        runInline('lib/helpers.ipynb', { level: 'deep' }) +
+        '\nprint(helper_level)'
     },
     // 13: dbutils.notebook.run of a registered notebook, in-process
     {
@@ -187,7 +195,26 @@ describe('kernel contract', () => {
     // 19: stop
     { code: stopSession() },
     // 20: stop again is harmless
-    { code: stopSession() }
+    { code: stopSession() },
+    // 21: the notebook context in a kernel: the path the lab gave, no job or run id
+    {
+      code: [
+        'import json',
+        'ctx = dbutils.notebook.entry_point.getDbutils().notebook().getContext()',
+        'print(json.dumps([ctx.notebookPath().get(), ctx.jobId().isDefined(), json.loads(ctx.toJson())["tags"]]))',
+        setNotebookPath(HOSTILE[9]).trim(),
+        'ctx = dbutils.notebook.entry_point.getDbutils().notebook().getContext()',
+        'print(json.dumps(ctx.notebookPath().get()))'
+      ].join('\n')
+    },
+    // 22: task values in a kernel: get answers the debug value, as on Databricks
+    {
+      code: [
+        'dbutils.jobs.taskValues.set("rows", 3)',
+        'print(dbutils.jobs.taskValues.get("etl", "rows", debugValue=42))',
+        'dbutils.jobs.taskValues.get("etl", "rows")'
+      ].join('\n')
+    }
   ];
   let results: IStepResult[] = [];
 
@@ -197,7 +224,7 @@ describe('kernel contract', () => {
 
   it('every step but the failing cell succeeds', () => {
     results.forEach((r, i) => {
-      if (i !== 14) {
+      if (i !== 14 && i !== 22) {
         assert.equal(r.status, 'ok', `step ${i}: ${r.ename}: ${r.evalue}`);
       }
     });
@@ -274,6 +301,22 @@ describe('kernel contract', () => {
     assert.equal(text(results[15]), '[REDACTED]\n');
   });
 
+  it('gives a kernel the notebook context: its path, no job or run id', () => {
+    const lines = text(results[21]).trim().split('\n');
+    assert.deepEqual(JSON.parse(lines[0]), [
+      'team/contract.ipynb',
+      false,
+      { notebookPath: 'team/contract.ipynb' }
+    ]);
+    assert.equal(JSON.parse(lines[1]), HOSTILE[9]);
+  });
+
+  it('answers taskValues.get with the debug value in a kernel, and says what to pass', () => {
+    assert.equal(text(results[22]), '42\n');
+    assert.equal(results[22].ename, RUNTIME_ERROR_NAME);
+    assert.match(results[22].evalue!, /outside a job .* pass debugValue=/);
+  });
+
   it('names the user-facing error class as the lab expects', () => {
     assert.equal(RUNTIME_ERROR_NAME, 'SparkK8sError');
   });
@@ -294,6 +337,50 @@ describe('kernel contract', () => {
         }),
       (e: any) => /--py-files/.test(String(e.stderr))
     );
+  });
+
+  it('runs a job with the runtime from --py-files and reports a failed start as the termination message', () => {
+    const zip = join(ROOT, 'jupyterlab_spark_k8s', 'spark_k8s_runtime.zip');
+    const dir = mkdtempSync(join(tmpdir(), 'spark-k8s-job-'));
+    const termination = join(dir, 'termination-log');
+    const script =
+      jobBootstrap() +
+      runJob(
+        [
+          {
+            index: 1,
+            title: HOSTILE[9],
+            type: 'code',
+            source: 'print("never")'
+          }
+        ],
+        { notebookPath: HOSTILE[10] }
+      );
+    try {
+      // A malformed parameter object fails the job before Spark starts.
+      execFileSync(PYTHON, ['-c', script], {
+        env: {
+          ...process.env,
+          PYTHONPATH: zip,
+          SPARK_K8S_WIDGETS: '"not an object"',
+          [JOB_ENV.terminationLog]: termination,
+          [JOB_ENV.job]: '1'
+        },
+        stdio: 'pipe'
+      });
+      assert.fail('the job should have failed');
+    } catch (e: any) {
+      assert.equal(e.status, 1, String(e.stderr));
+      const message = readFileSync(termination, 'utf8');
+      assert.match(
+        message,
+        /^The job could not start: SPARK_K8S_WIDGETS must be a JSON object/
+      );
+      assert.equal(String(e.stderr).trim().split('\n').pop(), message);
+      assert.doesNotMatch(String(e.stdout), /never/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts and ends a script or job with the same archive, outside any kernel', () => {

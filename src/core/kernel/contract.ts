@@ -37,3 +37,16 @@ export const DEFAULTS = {
   defaultProfile: SETTINGS_DEFAULTS.defaultProfile as string,
   rerunOnChange: SETTINGS_DEFAULTS.rerunOnChange as 'none' | 'all' | 'below'
 };
+
+/**
+ * Environment variables of a published job's driver: job mode, the job and
+ * run ids (the notebook context), where the run writes its executed notebook
+ * and event log, and where the failing cell is reported (the termination log).
+ */
+export const JOB_ENV = {
+  job: contract.jobEnv.job,
+  jobId: contract.jobEnv.jobId,
+  runId: contract.jobEnv.runId,
+  runOutput: contract.jobEnv.runOutput,
+  terminationLog: contract.jobEnv.terminationLog
+} as const;

@@ -1,2 +1,3 @@
 /** Notebooks as scripts. */
 export * from './notebook';
+export * from './job';

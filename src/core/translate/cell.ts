@@ -29,8 +29,8 @@ export interface ITranslation {
   /** True when the code needs the Spark session (so it may start one first). */
   needsSpark: boolean;
   /**
-   * Python to run (silently) before the cell: notebooks its literal
-   * `dbutils.notebook.run` calls will run, translated and registered.
+   * Python to run (silently) before the cell: the notebooks of its `%run`
+   * and literal `dbutils.notebook.run` closure, translated and registered.
    */
   prelude?: string;
 }

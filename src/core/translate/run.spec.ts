@@ -41,15 +41,41 @@ describe('%run', () => {
       load
     });
     assert.equal(t.magic, 'run');
-    assert.match(
+    assert.equal(
       t.code,
-      /^_spark_k8s_runtime\.run_inline\("lib\/helpers\.ipynb", \{"env": "prod"\}, \[/
+      '_spark_k8s_runtime.run_inline("lib/helpers.ipynb", {"env": "prod"}, globals())'
     );
+    // Each notebook of the closure is registered once, flat, before the cell runs.
+    const prelude = t.prelude ?? '';
+    assert.match(prelude, /register_run\("lib\/more\.py", \[/);
+    assert.match(prelude, /register_run\("lib\/helpers\.ipynb", \[/);
     assert.match(
-      t.code,
-      /run_inline\(\\"lib\/more\.py\\", \{\\"level\\": \\"deep\\"\}/
+      prelude,
+      /run_inline\(\\"lib\/more\.py\\", \{\\"level\\": \\"deep\\"\}, globals\(\)\)/
     );
-    assert.equal(pythonCompileError(t.code), null);
+    assert.equal(pythonCompileError(prelude + t.code), null);
+  });
+
+  it('grows linearly with a deep %run chain (each notebook escaped once)', async () => {
+    const depth = 25;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < depth; i++) {
+      const cells = [`x${i} = "quote \\" and backslash \\\\ ${i}"`];
+      if (i + 1 < depth) {
+        cells.push(`%run ./n${i + 1}`);
+      }
+      files[`deep/n${i}.py`] =
+        '# Databricks notebook source\n' +
+        cells.join('\n\n# COMMAND ----------\n\n');
+    }
+    const t = await translateCellAsync('%run ./n0', {
+      path: 'deep/main.ipynb',
+      load: async p => files[p] ?? null
+    });
+    const size = (t.prelude ?? '').length + t.code.length;
+    assert.ok(size < depth * 400, `closure of ${depth} is ${size} chars`);
+    assert.equal((t.prelude ?? '').split('register_run(').length - 1, depth);
+    assert.equal(pythonCompileError((t.prelude ?? '') + t.code), null);
   });
 
   it('names the chain of a cycle or a missing target', async () => {

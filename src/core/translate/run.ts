@@ -4,7 +4,7 @@
  * in the browser, the file system in the CLI), so this stays pure.
  */
 import { importSource } from '../databricks/source';
-import { registerNotebook, runInline } from '../kernel';
+import { registerNotebook, registerRun, runInline } from '../kernel';
 import { parseNotebook } from '../script/notebook';
 import { ITranslateOptions, ITranslation, translateCell } from './cell';
 import { parseMagic } from './magic';
@@ -127,20 +127,46 @@ async function loadCallee(
   }
 }
 
-/** Every cell of a callee translated, `%run` and `dbutils.notebook.run` resolved. */
+/**
+ * The registrations a cell needs before it runs: each notebook of its
+ * closure once, by resolved path (`%run`) or literal (`dbutils.notebook.run`).
+ */
+class Prelude {
+  private readonly parts: string[] = [];
+  private readonly seen = new Set<string>();
+
+  /** Adds `code` under `key` unless that key is already registered. */
+  add(key: string, code: () => string): void {
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.parts.push(code());
+    }
+  }
+
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  text(): string {
+    return this.parts.join('');
+  }
+}
+
+/** Every cell of a callee translated, its own registrations hoisted into `prelude`. */
 async function calleeCodes(
   callee: ICallee,
   options: IRunOptions,
-  chain: string[]
+  chain: string[],
+  prelude: Prelude
 ): Promise<string[]> {
   const codes: string[] = [];
   for (const source of callee.cells) {
-    const t = await translateWithRuns(
+    const code = await translateWithRuns(
       source,
       { ...options, path: callee.path },
-      [...chain, callee.path]
+      [...chain, callee.path],
+      prelude
     );
-    const code = (t.prelude ?? '') + t.code;
     if (code.trim()) {
       codes.push(code);
     }
@@ -151,15 +177,17 @@ async function calleeCodes(
 async function runCode(
   magicArgs: string,
   options: IRunOptions,
-  chain: string[]
+  chain: string[],
+  prelude: Prelude
 ): Promise<string> {
   const { target, params } = parseRun(magicArgs);
   const callee = await loadCallee('%run', target, options, chain);
-  return runInline(
-    callee.path,
-    params,
-    await calleeCodes(callee, options, chain)
-  );
+  const key = `run\0${callee.path}`;
+  if (!prelude.has(key)) {
+    const codes = await calleeCodes(callee, options, chain, prelude);
+    prelude.add(key, () => registerRun(callee.path, codes));
+  }
+  return runInline(callee.path, params);
 }
 
 /** `dbutils.notebook.run("path", …)` calls whose path is a plain string literal. */
@@ -176,55 +204,70 @@ export function notebookRunTargets(source: string): string[] {
 }
 
 /**
- * Python that registers each notebook the cell runs with `dbutils.notebook.run`,
+ * Registers each notebook the cell runs with `dbutils.notebook.run`,
  * translated here, so the runtime runs it in-process (no translation in the kernel).
  */
-async function notebookRunPrelude(
+async function registerNotebookRuns(
   source: string,
   options: IRunOptions,
-  chain: string[]
-): Promise<string> {
-  let prelude = '';
+  chain: string[],
+  prelude: Prelude
+): Promise<void> {
   for (const target of notebookRunTargets(source)) {
+    const key = `notebook\0${target}`;
+    if (prelude.has(key)) {
+      continue;
+    }
     const callee = await loadCallee(
       'dbutils.notebook.run',
       target,
       options,
       chain
     );
-    prelude += registerNotebook(
-      target,
-      await calleeCodes(callee, options, chain)
-    );
+    const codes = await calleeCodes(callee, options, chain, prelude);
+    prelude.add(key, () => registerNotebook(target, codes));
   }
-  return prelude;
 }
 
+/** A cell's code; what it needs registered first goes into `prelude`. */
 async function translateWithRuns(
   source: string,
   options: IRunOptions,
-  chain: string[]
-): Promise<ITranslation> {
+  chain: string[],
+  prelude: Prelude
+): Promise<string> {
   const magic = parseMagic(source);
   if (magic?.name !== 'run') {
     const translation = translateCell(source, options);
-    const plainPython = !translation.magic || translation.magic === 'python';
-    const prelude = plainPython
-      ? await notebookRunPrelude(source, options, chain)
-      : '';
-    return prelude ? { ...translation, prelude } : translation;
+    if (!translation.magic || translation.magic === 'python') {
+      await registerNotebookRuns(source, options, chain, prelude);
+    }
+    return translation.code;
   }
-  return {
-    magic: 'run',
-    code: await runCode(magic.args, options, chain),
-    needsSpark: true
-  };
+  return runCode(magic.args, options, chain, prelude);
 }
 
-/** Translate a cell, resolving `%run` (recursively) through `options.load`. */
-export function translateCellAsync(
+/**
+ * Translate a cell, resolving `%run` (recursively) through `options.load`.
+ * Every notebook of its closure is registered in `prelude`, once each, so a
+ * deep chain of `%run`s grows the code linearly.
+ */
+export async function translateCellAsync(
   source: string,
   options: IRunOptions
 ): Promise<ITranslation> {
-  return translateWithRuns(source, options, [options.path]);
+  const prelude = new Prelude();
+  const magic = parseMagic(source);
+  const translation: ITranslation =
+    magic?.name === 'run'
+      ? { magic: 'run', code: '', needsSpark: true }
+      : translateCell(source, options);
+  translation.code = await translateWithRuns(
+    source,
+    options,
+    [options.path],
+    prelude
+  );
+  const text = prelude.text();
+  return text ? { ...translation, prelude: text } : translation;
 }

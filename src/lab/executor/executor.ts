@@ -108,7 +108,7 @@ export class SparkCellExecutor implements INotebookCellExecutor {
         await session.ensureRuntime();
       }
       if (translation.prelude) {
-        // The notebooks this cell runs with dbutils.notebook.run, translated.
+        // The notebooks this cell runs (%run, dbutils.notebook.run), translated.
         await runSilently(sessionContext, translation.prelude);
       }
     } catch (reason) {
