@@ -2,13 +2,16 @@
 // wrong-way import is a lint error (run by `npm run lint`, which the test command runs):
 //
 //   src/core     pure TypeScript shared by the browser, the service and the CLI:
-//                no src/lab, src/service, src/cli, no JupyterLab/Lumino/React, no
+//                no src/lab, src/service, src/cli, src/kube, no JupyterLab/Lumino/React, no
 //                @kubernetes/client-node, no Node built-ins (specs and src/core/testing
 //                may use Node built-ins: they only run under node:test)
-//   src/lab      (and src/index.ts) the JupyterLab plugins: no src/service, src/cli,
+//   src/lab      (and src/index.ts) the JupyterLab plugins: no src/service, src/cli, src/kube,
 //                no Node built-ins (except in specs)
-//   src/service  the Node service: no src/lab, no src/cli
-//   src/cli      the CLI: no src/lab, no src/service
+//   src/kube     Node-side Kubernetes code shared by the service and the CLI (server-side
+//                apply, API errors): src/core, @kubernetes/client-node and Node built-ins
+//                only; no src/lab, src/service, src/cli
+//   src/service  the Node service: no src/lab, no src/cli (src/kube is fine)
+//   src/cli      the CLI: no src/lab, no src/service (src/kube is fine)
 //
 // ESLint matches import strings, not resolved files, and a relative path means a
 // different folder at every depth (`../service` from src/lab/x.ts is src/lab/service).
@@ -20,7 +23,7 @@ import jupyter from '@jupyter/eslint-plugin';
 
 const esc = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const AREAS = ['core', 'lab', 'service', 'cli'];
+const AREAS = ['core', 'lab', 'kube', 'service', 'cli'];
 const MAX_DEPTH = 6; // folders below src/<area>/ that get relative-path rules
 
 /** Files exactly `depth` folders below src/<area>/ (depth 0 is src/<area>/*.ts). */
@@ -41,17 +44,21 @@ const NODE_BUILTINS = {
 
 const WHY = {
   coreOut:
-    'src/core is shared by the browser, the service and the CLI: it must not import src/lab, src/service, src/cli or the src/index.ts entry. Move the shared code into src/core instead.',
+    'src/core is shared by the browser, the service and the CLI: it must not import src/lab, src/service, src/cli, src/kube or the src/index.ts entry. Move the shared code into src/core instead.',
   coreUi:
     'src/core runs in the browser and in Node without JupyterLab: no @jupyterlab/*, @lumino/* or React here (put UI code in src/lab).',
   coreK8s:
-    'src/core must not depend on @kubernetes/client-node (it also runs in the browser); Kubernetes API calls belong in src/service.',
+    'src/core must not depend on @kubernetes/client-node (it also runs in the browser); Kubernetes API calls belong in src/kube (shared by the service and the CLI) or src/service.',
   coreNode:
     'src/core also runs in the browser: no Node built-ins (node:*, fs, path, child_process, …). Pass what you need in, or put the code in src/service or src/cli.',
   labOut:
-    'src/lab runs in the browser: it talks to the service over HTTP and must not import src/service or src/cli.',
+    'src/lab runs in the browser: it talks to the service over HTTP and must not import src/service, src/cli or src/kube (Node code).',
   labNode:
     'src/lab runs in the browser: no Node built-ins (node:*, fs, path, child_process, …).',
+  kubeOut:
+    'src/kube is Node code shared by the service and the CLI: it must not import src/lab (browser code), src/service or src/cli. Shared pure code goes in src/core.',
+  kubeUi:
+    'src/kube runs in Node without JupyterLab: no @jupyterlab/*, @lumino/* or React here.',
   serviceOut:
     'src/service is a Node program: it must not import src/lab (browser code) or src/cli. Shared code goes in src/core.',
   cliOut:
@@ -62,7 +69,7 @@ function restrictions(area, depth, { nodeAllowed = false } = {}) {
   const patterns = [];
   if (area === 'core') {
     patterns.push(
-      areaImport(['lab', 'service', 'cli'], depth, WHY.coreOut),
+      areaImport(['lab', 'service', 'cli', 'kube'], depth, WHY.coreOut),
       // `../..` (from depth 1) is src/index.ts, the lab entry point.
       { regex: `^(\\.\\./){${depth}}\\.\\.(/|/index)?$`, message: WHY.coreOut },
       {
@@ -85,10 +92,15 @@ function restrictions(area, depth, { nodeAllowed = false } = {}) {
       patterns.push({ ...NODE_BUILTINS, message: WHY.coreNode });
     }
   } else if (area === 'lab') {
-    patterns.push(areaImport(['service', 'cli'], depth, WHY.labOut));
+    patterns.push(areaImport(['service', 'cli', 'kube'], depth, WHY.labOut));
     if (!nodeAllowed) {
       patterns.push({ ...NODE_BUILTINS, message: WHY.labNode });
     }
+  } else if (area === 'kube') {
+    patterns.push(areaImport(['lab', 'service', 'cli'], depth, WHY.kubeOut), {
+      group: ['@jupyterlab/*', '@lumino/*', '/react', '/react/**'],
+      message: WHY.kubeUi
+    });
   } else if (area === 'service') {
     patterns.push(areaImport(['lab', 'cli'], depth, WHY.serviceOut));
   } else if (area === 'cli') {
@@ -133,7 +145,7 @@ architecture.push({
       'error',
       {
         patterns: [
-          { regex: '^\\./(service|cli)(/.*)?$', message: WHY.labOut },
+          { regex: '^\\./(service|cli|kube)(/.*)?$', message: WHY.labOut },
           { ...NODE_BUILTINS, message: WHY.labNode }
         ]
       }

@@ -41,7 +41,7 @@ describe('toServiceError', () => {
     assert.equal(kubeflow.code, 'NotInstalled');
     assert.match(
       kubeflow.message,
-      /the kubeflow Spark operator \(sparkoperator.k8s.io\) is not installed/
+      /^The kubeflow Spark operator is not installed in this cluster: its CRD sparkapplications\.sparkoperator\.k8s\.io is missing/
     );
     const apache = toServiceError(
       { code: 404 },

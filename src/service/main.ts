@@ -8,6 +8,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { discover, IClusterAccess, loadAccess } from './cluster';
 import { ServiceError } from './errors';
+import { publish } from './publish';
 import { Reaper } from './reaper';
 import { listSecrets } from './secrets';
 import { ExecutorPods } from './sessions';
@@ -51,6 +52,9 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
       }
       if (req.method === 'GET' && path === '/cluster') {
         return sendJSON(res, 200, await discover(access));
+      }
+      if (req.method === 'POST' && path === '/publish') {
+        return sendJSON(res, 200, await publish(req, access));
       }
       if (req.method === 'GET' && path === '/secrets') {
         if (!pods) {

@@ -8,6 +8,7 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
   IClusterInfo,
+  IManifest,
   IPodSummary,
   ISecretKeys,
   IServiceError
@@ -60,6 +61,111 @@ export async function requestService<T>(
     );
   }
   return body as T;
+}
+
+/** What to publish: the job ConfigMap and the application, as core builds them. */
+export interface IPublishRequest {
+  /** `[configMap, application]` (`IPublication.objects`). */
+  objects: IManifest[];
+  /** Take over fields another manager owns (after the user confirmed). */
+  force?: boolean;
+  /** Only the strict server-side dry run: what would happen, nothing changed. */
+  dryRun?: boolean;
+}
+
+/** A field another field manager (a GitOps controller, kubectl) owns. */
+export interface IPublishConflict {
+  /** Field path, e.g. `spec.image`. */
+  field: string;
+  /** The other manager, e.g. `argocd-controller`. */
+  manager: string;
+}
+
+/** What POST /publish answers when the objects were applied (or, with `dryRun`, would be). */
+export interface PublishResponse {
+  ok: true;
+  application: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace: string;
+    uid: string;
+  };
+  /** The job ConfigMap the application mounts. */
+  configMap: string;
+  /** The application did not exist before. */
+  created: boolean;
+  /** Older job ConfigMaps of the application deleted (with `dryRun`: would be). */
+  removed: string[];
+  /** Problems after the application was applied (cleanup), in plain words. */
+  warnings?: string[];
+}
+
+/**
+ * A publish the service refused: `status` is the HTTP status (409 with
+ * `conflicts` when another manager owns fields: publish again with `force`
+ * once the user confirmed; 422 invalid field, 403, 404 operator missing …).
+ */
+export class PublishError extends ServiceRequestError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    hint?: string,
+    /** Present only on a conflict (409). */
+    readonly conflicts?: IPublishConflict[]
+  ) {
+    super(code, message, hint);
+  }
+}
+
+/** POST /publish; resolves with what was applied, rejects with a PublishError. */
+async function requestPublish(
+  request: IPublishRequest,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<PublishResponse> {
+  const url = URLExt.join(settings.baseUrl, SERVICE_PATH, 'publish');
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request)
+      },
+      settings
+    );
+  } catch (e) {
+    throw new PublishError(
+      0,
+      'Unreachable',
+      `The Jupyter server cannot be reached: ${(e as Error).message}`
+    );
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const err = (body ?? {}) as Partial<IServiceError> & {
+      conflicts?: IPublishConflict[];
+    };
+    throw new PublishError(
+      response.status,
+      err.code ?? `HTTP${response.status}`,
+      err.message ??
+        `The Spark service answered ${response.status} ${response.statusText}.`,
+      err.hint,
+      Array.isArray(err.conflicts) && err.conflicts.length
+        ? err.conflicts
+        : undefined
+    );
+  }
+  return body as PublishResponse;
 }
 
 /** Messages of a session's pod stream. */
@@ -130,6 +236,11 @@ export interface ISparkServiceClient {
     sessionId: string,
     onMessage: (message: PodStreamMessage) => void
   ): IStream;
+  /**
+   * POST /publish: server-side apply of the job ConfigMap and the application
+   * in the server's namespace; rejects with a PublishError (`conflicts` on 409).
+   */
+  publish(request: IPublishRequest): Promise<PublishResponse>;
 }
 
 /** The client of the real service. */
@@ -154,5 +265,9 @@ export class SparkServiceClient implements ISparkServiceClient {
     onMessage: (message: PodStreamMessage) => void
   ): IStream {
     return openPodStream(sessionId, onMessage);
+  }
+
+  publish(request: IPublishRequest): Promise<PublishResponse> {
+    return requestPublish(request);
   }
 }
