@@ -18,6 +18,9 @@ step() {
 
 step "lint" npm run lint --silent
 step "core unit tests" npm test --silent
+# Figures, not pass/fail: publish objects for a 500-cell notebook vs its plain script.
+step "manifest benchmark" bash -c 'npx esbuild bench/manifest_bench.ts --bundle --platform=node \
+  --outfile=build/bench/manifest_bench.js --log-level=warning && node build/bench/manifest_bench.js'
 
 echo "=== test cluster (first build takes several minutes; cached after)"
 state=$(mktemp -d /tmp/spark-k8s-cluster.XXXXXX)
@@ -33,6 +36,8 @@ step "python tests" python -m pytest -q jupyterlab_spark_k8s/tests tests/integra
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # Figures, not pass/fail: API requests of an idle panel, and stream delay vs a direct watch.
   step "watch benchmark" python bench/watch_bench.py --idle-seconds "${SPARK_K8S_BENCH_IDLE:-60}" --pods 10
+  # Publish through the service (dry run, apply, owner reference, cleanup) vs a direct apply.
+  step "publish benchmark" python bench/publish_bench.py --versions 20
 fi
 
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then

@@ -1,9 +1,11 @@
 /**
  * The `spark-k8s` command line: the same core as the extension, on files.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, ParseArgsConfig } from 'node:util';
 import { CliError } from './errors';
 import { runImport } from './import';
+import { JOB_USAGE, runJobCommand } from './job';
+import { IManifestArgs, runManifest } from './manifest';
 import { runScript } from './script';
 
 const USAGE = `usage: spark-k8s <command> [options]
@@ -11,10 +13,78 @@ const USAGE = `usage: spark-k8s <command> [options]
 commands:
   script NOTEBOOK.ipynb [-o OUT.py] [--master URL] [--conf KEY=VALUE ...] [--row-limit N]
       Write the notebook as one runnable Python script (runtime, session, translated cells).
+  manifest NOTEBOOK.ipynb [publish options] [-o DIR]
+      The job ConfigMap and SparkApplication (or ScheduledSparkApplication) that publish the
+      notebook, as YAML on stdout or DIR/NAME.yaml: the same objects as the publish dialog.
+  publish NOTEBOOK.ipynb [publish options] [--force] [--dry-run]
+      Apply them with the kubeconfig (server-side apply after a strict dry run). Fields another
+      manager owns are a conflict; --force takes them over.
+      publish options: --name NAME  --operator kubeflow|apache  --namespace NS  --image IMAGE
+        --spark-version V  --service-account SA  --schedule CRON --tz ZONE
+        [--concurrency Allow|Forbid|Replace] [--suspend]  --param NAME=VALUE ...
+        --secret-scope SCOPE=SECRET ...  --conf KEY=VALUE ...  --run-output URI  --owner USER
+        --driver-memory M  --executor-memory M  --executor-cores N  --executor-instances N
+        --ttl SECONDS
+      Run it from the Jupyter root so the notebook path matches the one the dialog records.
   import IN [-o OUT] [--plain]
       Databricks exports (SOURCE .py/.sql/.scala/.r, .dbc, .html, Databricks .ipynb; a file or
       a folder) to Jupyter notebooks; --plain translates magics so any Jupyter runs them.
-`;
+${JOB_USAGE}`;
+
+const PUBLISH_OPTIONS: ParseArgsConfig['options'] = {
+  name: { type: 'string' },
+  operator: { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
+  'spark-version': { type: 'string' },
+  'service-account': { type: 'string' },
+  schedule: { type: 'string' },
+  tz: { type: 'string' },
+  concurrency: { type: 'string' },
+  suspend: { type: 'boolean' },
+  param: { type: 'string', multiple: true, default: [] },
+  'secret-scope': { type: 'string', multiple: true, default: [] },
+  conf: { type: 'string', multiple: true, default: [] },
+  'run-output': { type: 'string' },
+  owner: { type: 'string' },
+  'driver-memory': { type: 'string' },
+  'executor-memory': { type: 'string' },
+  'executor-cores': { type: 'string' },
+  'executor-instances': { type: 'string' },
+  ttl: { type: 'string' }
+};
+
+function manifestArgs(
+  notebook: string,
+  v: Record<string, unknown>
+): IManifestArgs {
+  const str = (k: string) => v[k] as string | undefined;
+  const list = (k: string) => (v[k] as string[] | undefined) ?? [];
+  return {
+    notebook,
+    name: str('name'),
+    operator: str('operator'),
+    namespace: str('namespace'),
+    image: str('image'),
+    sparkVersion: str('spark-version'),
+    serviceAccount: str('service-account'),
+    schedule: str('schedule'),
+    tz: str('tz'),
+    concurrency: str('concurrency'),
+    suspend: v.suspend === true,
+    params: list('param'),
+    secretScopes: list('secret-scope'),
+    conf: list('conf'),
+    runOutput: str('run-output'),
+    owner: str('owner'),
+    driverMemory: str('driver-memory'),
+    executorMemory: str('executor-memory'),
+    executorCores: str('executor-cores'),
+    executorInstances: str('executor-instances'),
+    ttl: str('ttl'),
+    output: str('output')
+  };
+}
 
 /** Entry point; resolves with the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -54,6 +124,40 @@ export async function main(argv: string[]): Promise<number> {
         });
         return 0;
       }
+      case 'manifest':
+      case 'publish': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: <ParseArgsConfig['options']>{
+            ...PUBLISH_OPTIONS,
+            ...(command === 'manifest'
+              ? { output: { type: 'string', short: 'o' } }
+              : {
+                  force: { type: 'boolean', default: false },
+                  'dry-run': { type: 'boolean', default: false }
+                })
+          }
+        });
+        if (positionals.length !== 1) {
+          throw new CliError(`${command} takes exactly one NOTEBOOK.ipynb.`);
+        }
+        const args = manifestArgs(positionals[0], values);
+        if (command === 'manifest') {
+          for (const path of await runManifest(args)) {
+            process.stdout.write(`wrote ${path}\n`);
+          }
+          return 0;
+        }
+        // Loaded only here: the Kubernetes client needs a recent Node, the other commands do not.
+        const { runPublish } = await import('./publish');
+        return await runPublish(args, {
+          force: (values as Record<string, unknown>).force === true,
+          dryRun: (values as Record<string, unknown>)['dry-run'] === true
+        });
+      }
+      case 'job':
+        return await runJobCommand(rest);
       case 'import': {
         const { values, positionals } = parseArgs({
           args: rest,

@@ -6,6 +6,7 @@ export * from './cluster';
 export * from './databricks';
 export * from './kernel';
 export * from './manifests';
+export * from './publish';
 export * from './script';
 export * from './session';
 export * from './translate';

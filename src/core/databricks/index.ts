@@ -1,5 +1,6 @@
 /** Databricks exports to Jupyter notebooks, and back to SOURCE. */
 export * from './formats';
+export * from './jobs';
 export * from './model';
 export * from './source';
 export * from './zip';

@@ -12,6 +12,7 @@ import { JOB_MOUNT_PATH } from './configmap';
 import { jobAnnotations, jobLabels, sortedRecord } from './labels';
 import { toSparkMemory } from './quantity';
 import type {
+  IEnvVar,
   IJobSpec,
   IManifest,
   IScheduleSpec,
@@ -310,9 +311,13 @@ function podTemplate(
   const container: { [key: string]: JsonValue } = {
     name: role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER
   };
-  const env = spec.secretEnv
-    .filter(ref => role === 'driver' || ref.executors === true)
-    .map(secretEnvVar);
+  const env = (role === 'driver' ? (spec.env ?? []) : [])
+    .map(plainEnvVar)
+    .concat(
+      spec.secretEnv
+        .filter(ref => role === 'driver' || ref.executors === true)
+        .map(secretEnvVar)
+    );
   if (env.length) {
     container.env = env;
   }
@@ -355,6 +360,16 @@ function podTemplate(
     metadata: { labels: jobLabels(spec.name, spec.source, spec.labels) },
     spec: podSpec
   };
+}
+
+function plainEnvVar(v: IEnvVar): { [key: string]: JsonValue } {
+  if (v.fieldPath !== undefined) {
+    return {
+      name: v.name,
+      valueFrom: { fieldRef: { fieldPath: v.fieldPath } }
+    };
+  }
+  return { name: v.name, value: v.value ?? '' };
 }
 
 function secretEnvVar(ref: ISecretEnv): { [key: string]: JsonValue } {

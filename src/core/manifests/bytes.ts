@@ -90,3 +90,25 @@ export function base64Encode(bytes: Uint8Array): string {
   parts.push(chunk);
   return parts.join('');
 }
+
+/** Decodes standard base64 (padding optional); throws on a character outside the alphabet. */
+export function base64Decode(text: string): Uint8Array {
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let n = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const digit = BASE64.indexOf(clean[i]);
+    if (digit < 0) {
+      throw new Error(`not base64: character ${JSON.stringify(clean[i])}`);
+    }
+    value = (value << 6) | digit;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (value >> bits) & 255;
+    }
+  }
+  return out.subarray(0, n);
+}

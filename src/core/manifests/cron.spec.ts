@@ -73,7 +73,27 @@ describe('quartzToCron', () => {
     ['00 10 8 ? * SUN *', '10 8 * * SUN'],
     ['0 0 9-17 ? * 2-6', '0 9-17 * * 1-5'],
     ['  0  0  12  *  *  ?  ', '0 12 * * *'],
-    ['0 0 12 ? JUL *', '0 12 * JUL *']
+    ['0 0 12 ? JUL *', '0 12 * JUL *'],
+    ['0 30 6 ? * MON-FRI', '30 6 * * MON-FRI'],
+    ['0 0 0 ? * 1,7', '0 0 * * 0,6'],
+    ['0 0 0 ? * 1-7', '0 0 * * 0-6'],
+    ['0 0 0 ? * 1-7/2', '0 0 * * 0-6/2'],
+    ['0 0 8 ? * 2,4-6', '0 8 * * 1,3-5'],
+    ['0 0 8 ? * sun-tue', '0 8 * * sun-tue'],
+    ['0 0 12 * * ?', '0 12 * * *'],
+    ['0 0 12 ? * ?', '0 12 * * *'],
+    ['0 */10 * * * ?', '*/10 * * * *'],
+    ['0 0 0/6 * * ?', '0 0/6 * * *'],
+    ['0 0 12 1/5 * ?', '0 12 1/5 * *'],
+    // Quartz ranges wrap around; cron's may not run backwards.
+    ['0 0 22-2 * * ?', '0 22-23,0-2 * * *'],
+    ['0 50-10 * * * ?', '50-59,0-10 * * * *'],
+    ['0 0 9 ? * FRI-MON', '0 9 * * FRI-SAT,SUN-MON'],
+    ['0 0 9 ? * 6-2', '0 9 * * 5-6,0-1'],
+    ['0 0 9 ? * 7-1', '0 9 * * 6,0'],
+    ['0 0 9 ? NOV-FEB *', '0 9 * NOV-DEC,JAN-FEB *'],
+    ['0 0 9 30-2 * ?', '0 9 30-31,1-2 * *'],
+    ['0 0 22-4/2 * * ?', '0 22,0,2,4 * * *']
   ];
   for (const [quartz, cron] of conversions) {
     it(`${quartz} → ${cron}`, () => {
@@ -88,13 +108,36 @@ describe('quartzToCron', () => {
       /seconds field is "\*\/30": sub-minute schedules are not supported/
     ],
     ['30 0 12 * * ?', /sub-minute schedules are not supported/],
-    ['0 0 12 L * ?', /day-of-month field "L" uses 'L'/],
-    ['0 0 12 LW * ?', /'L' \(the last day\) and 'W' \(the nearest weekday\)/],
+    [
+      '0 0 12 L * ?',
+      /day-of-month field "L" uses 'L' \(the last day of the month\)/
+    ],
+    [
+      '0 0 12 LW * ?',
+      /'L' \(the last day of the month\) and 'W' \(the nearest weekday\)/
+    ],
+    ['0 0 12 L-3 * ?', /day-of-month field "L-3" uses 'L'/],
+    [
+      '0 15 10 ? * 6L',
+      /day-of-week field "6L" uses 'L' \(the last such weekday/
+    ],
+    ['0 0 12 ? * 2#1', /day-of-week field "2#1" uses '#'/],
+    ['0 0 12 ? * L', /day-of-week field "L" uses 'L'/],
+    ['0 0/30 * * * ? 2027', /year field is "2027": cron has no year field/],
+    ['0 0 12 * * ? 2025-2030', /year field is "2025-2030"/],
+    ['0/30 * * * * ?', /seconds field is "0\/30": sub-minute/],
+    ['* * * * * ?', /seconds field is "\*": sub-minute/],
+    ['0 0 12 ? * 1-8', /8 is outside 1–7/],
+    ['0 0 12 ? 13 *', /month field "13"/],
+    ['0 0 12 ? * MON-XYZ', /day-of-week field "MON-XYZ"/],
     ['0 0 12 15W * ?', /day-of-month field "15W" uses 'W'/],
     ['0 0 12 ? * 6L', /day-of-week field "6L" uses 'L'/],
     ['0 0 12 ? * 6#3', /day-of-week field "6#3" uses '#'/],
     ['0 0 12 ? * FRI#1', /'#'/],
-    ['0 0 12 * * ? 2025', /year field is "2025": a year field other than "\*"/],
+    [
+      '0 0 12 * * ? 2025',
+      /year field is "2025": cron has no year field; only "\*"/
+    ],
     ['0 0 12 * *', /6 or 7 fields .* has 5/],
     ['0 0 12 * * ? * *', /has 8/],
     ['0 0 12 ? * 0', /0 is outside 1–7 \(Quartz counts 1 = Sunday\)/],

@@ -153,7 +153,9 @@ function fieldValue(text: string, field: IField): number | string {
 /**
  * Converts a Databricks Quartz schedule (`sec min hour dom month dow [year]`)
  * to a 5-field cron: drops a zero seconds field, `?` → `*`, day-of-week 1–7
- * (1 = Sunday) → 0–6; rejects what cron cannot express.
+ * (1 = Sunday) → 0–6 (names kept), wrap-around ranges (`22-2`, `FRI-MON`)
+ * split; rejects what cron cannot express (`L`, `W`, `#`, sub-minute
+ * seconds, a year), naming the field.
  */
 export function quartzToCron(
   expr: string
@@ -168,12 +170,12 @@ export function quartzToCron(
   const [sec, min, hour, dom, month, dow, year] = fields;
   if (!/^0+$/.test(sec)) {
     return {
-      error: `The seconds field is "${sec}": sub-minute schedules are not supported; use 0.`
+      error: `The seconds field is "${sec}": sub-minute schedules are not supported (cron runs at most once a minute); use 0.`
     };
   }
   if (year !== undefined && year !== '*') {
     return {
-      error: `The year field is "${year}": a year field other than "*" is not supported by cron.`
+      error: `The year field is "${year}": cron has no year field; only "*" (every year) converts.`
     };
   }
   const special =
@@ -195,9 +197,13 @@ export function quartzToCron(
   if ('error' in weekday) {
     return weekday;
   }
-  const cron = [min, hour, dom === '?' ? '*' : dom, month, weekday.value].join(
-    ' '
-  );
+  const cron = [
+    unwrapRanges(min, QUARTZ_RANGES.minute),
+    unwrapRanges(hour, QUARTZ_RANGES.hour),
+    dom === '?' ? '*' : unwrapRanges(dom, QUARTZ_RANGES.dom),
+    unwrapRanges(month, QUARTZ_RANGES.month),
+    weekday.value
+  ].join(' ');
   const problem = validateCron(cron);
   if (problem) {
     return {
@@ -210,6 +216,75 @@ export function quartzToCron(
 const MONTH_NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC/gi;
 const DAY_NAMES = /SUN|MON|TUE|WED|THU|FRI|SAT/gi;
 
+/** A Quartz field's bounds (day-of-week counts 1 = Sunday … 7 = Saturday). */
+interface IQuartzRange {
+  min: number;
+  max: number;
+  names?: string[];
+}
+
+const QUARTZ_RANGES: Record<
+  'minute' | 'hour' | 'dom' | 'month' | 'dow',
+  IQuartzRange
+> = {
+  minute: { min: 0, max: 59 },
+  hour: { min: 0, max: 23 },
+  dom: { min: 1, max: 31 },
+  month: { min: 1, max: 12, names: FIELDS[3].names },
+  dow: { min: 1, max: 7, names: FIELDS[4].names }
+};
+
+function quartzValue(text: string, range: IQuartzRange): number | null {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n >= range.min && n <= range.max ? n : null;
+  }
+  const index = range.names ? range.names.indexOf(text.toUpperCase()) : -1;
+  return index < 0 ? null : index + range.min;
+}
+
+/**
+ * Quartz ranges may wrap around (`22-2` is 22, 23, 0, 1, 2; `FRI-MON`);
+ * cron's run backwards and are invalid, so split them (a stepped one into
+ * its values). Anything else is left for validation to report.
+ */
+function unwrapRanges(text: string, range: IQuartzRange): string {
+  return text
+    .split(',')
+    .map(item => {
+      const [base, step, extra] = item.split('/');
+      const ends = base.split('-');
+      if (extra !== undefined || ends.length !== 2) {
+        return item;
+      }
+      const from = quartzValue(ends[0], range);
+      const to = quartzValue(ends[1], range);
+      if (from === null || to === null || from <= to) {
+        return item;
+      }
+      const size = range.max - range.min + 1;
+      if (step === undefined) {
+        const named = range.names && !/^\d+$/.test(ends[0]);
+        const label = (n: number) =>
+          named && range.names ? range.names[n - range.min] : String(n);
+        const first =
+          from === range.max ? ends[0] : `${ends[0]}-${label(range.max)}`;
+        const second =
+          to === range.min ? ends[1] : `${label(range.min)}-${ends[1]}`;
+        return `${first},${second}`;
+      }
+      if (!/^\d+$/.test(step) || Number(step) < 1) {
+        return item;
+      }
+      const values: number[] = [];
+      for (let v = from; v <= to + size; v += Number(step)) {
+        values.push(v > range.max ? v - size : v);
+      }
+      return values.join(',');
+    })
+    .join(',');
+}
+
 function quartzSpecial(
   name: string,
   text: string,
@@ -220,7 +295,11 @@ function quartzSpecial(
     found.push("'#' (the nth weekday of the month)");
   }
   if (/L/i.test(masked)) {
-    found.push("'L' (the last day)");
+    found.push(
+      name === 'day-of-week'
+        ? "'L' (the last such weekday of the month)"
+        : "'L' (the last day of the month)"
+    );
   }
   if (/W/i.test(masked)) {
     found.push("'W' (the nearest weekday)");
@@ -235,28 +314,24 @@ function convertDayOfWeek(dow: string): { value: string } | { error: string } {
   if (dow === '?' || dow === '*') {
     return { value: '*' };
   }
-  const items: string[] = [];
   for (const item of dow.split(',')) {
-    const [base, step] = item.split('/');
-    let converted = base;
-    if (base !== '*' && base !== '?') {
-      const ends: string[] = [];
-      for (const end of base.split('-')) {
-        if (/^\d+$/.test(end)) {
-          const n = Number(end);
-          if (n < 1 || n > 7) {
-            return {
-              error: `The day-of-week field "${dow}": ${end} is outside 1–7 (Quartz counts 1 = Sunday).`
-            };
-          }
-          ends.push(String(n - 1));
-        } else {
-          ends.push(end);
-        }
+    for (const end of item.split('/')[0].split('-')) {
+      if (/^\d+$/.test(end) && (Number(end) < 1 || Number(end) > 7)) {
+        return {
+          error: `The day-of-week field "${dow}": ${end} is outside 1–7 (Quartz counts 1 = Sunday).`
+        };
       }
-      converted = ends.join('-');
-    } else {
-      converted = '*';
+    }
+  }
+  const items: string[] = [];
+  for (const item of unwrapRanges(dow, QUARTZ_RANGES.dow).split(',')) {
+    const [base, step] = item.split('/');
+    let converted = '*';
+    if (base !== '*' && base !== '?') {
+      converted = base
+        .split('-')
+        .map(end => (/^\d+$/.test(end) ? String(Number(end) - 1) : end))
+        .join('-');
     }
     items.push(step === undefined ? converted : `${converted}/${step}`);
   }

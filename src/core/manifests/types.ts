@@ -66,6 +66,15 @@ export interface ISecretEnv {
   executors?: boolean;
 }
 
+/** A plain environment variable of the driver: a literal or a field of its own pod. */
+export interface IEnvVar {
+  name: string;
+  /** A literal value (never a secret: secrets go through `secretEnv`). */
+  value?: string;
+  /** A downward-API field of the driver pod, such as `metadata.name`. */
+  fieldPath?: string;
+}
+
 /** Where a published job came from, recorded in labels and annotations. */
 export interface IJobSource {
   /** The notebook path (Contents API path). */
@@ -107,6 +116,8 @@ export interface IJobSpec {
   /** Extra annotations for the application. */
   annotations?: { [key: string]: string };
   secretEnv: ISecretEnv[];
+  /** Plain environment variables of the driver (job id, run id, run output). */
+  env?: IEnvVar[];
 }
 
 /** A kubeflow schedule around an `IJobSpec`. */

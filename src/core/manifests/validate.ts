@@ -191,6 +191,18 @@ export function validateJobSpec(
     }
     envs.push(ref.env);
   }
+  for (const v of spec.env || []) {
+    add(validateEnvName(v.name));
+    if ((v.value === undefined) === (v.fieldPath === undefined)) {
+      problems.push(
+        `environment variable ${v.name} needs exactly one of a value or a pod field.`
+      );
+    }
+    if (envs.indexOf(v.name) >= 0) {
+      problems.push(`environment variable ${v.name} is set twice.`);
+    }
+    envs.push(v.name);
+  }
   if (schedule) {
     problems.push(...validateSchedule(schedule));
   }
