@@ -1,10 +1,15 @@
 """A real Kubernetes control plane on loopback for the tests.
 
-etcd 3.5, kube-apiserver and kube-scheduler v1.33 (built by build.sh from Go
-modules) and kwok, which plays the kubelet of one fake node so pods reach
-Running. Static-token auth for the admin; service accounts get real tokens
-through the TokenRequest API. The Spark operator CRDs from ../shared/crds are
-installed so manifests are validated by the real API server.
+etcd 3.5, kube-apiserver, kube-scheduler and kube-controller-manager v1.33
+(built by build.sh from Go modules; the controller manager runs only the
+garbage collector, so ownerReferences cascade) and kwok, which plays the kubelet
+of one fake node so pods reach Running (kwok-stages.yaml: Spark driver pods then
+end Succeeded, or Failed with a termination message). Static-token auth for the
+admin; service accounts get real tokens through the TokenRequest API. The Spark
+operator CRDs from ../shared/crds are installed so manifests are validated by
+the real API server, and the real kubeflow Spark operator controller runs out of
+cluster (webhook off) for namespaces labelled OPERATOR_LABEL, submitting with
+PySpark's own spark-submit; its log is spark-operator.log in the state dir.
 
     python tests/cluster/cluster.py start STATE_DIR   # prints the env to use
     python tests/cluster/cluster.py stop STATE_DIR
@@ -28,6 +33,18 @@ REPO = HERE.parent.parent
 SHARED = pathlib.Path(os.environ.get("SPARK_K8S_SHARED", REPO.parent / "shared"))
 ADMIN_TOKEN = "spark-k8s-admin-token"
 NODE_NAME = "kwok-node-0"
+# The Spark operator manages SparkApplications only in namespaces with this label.
+OPERATOR_LABEL = ("spark-k8s.test/operator", "enabled")
+
+
+def pyspark_home():
+    """PySpark's installation (bin/spark-submit, jars), found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None:
+        raise RuntimeError("PySpark is not installed in %s; run scripts/setup.sh --test" % sys.executable)
+    return str(pathlib.Path(spec.origin).parent)
 
 
 def free_port():
@@ -174,7 +191,12 @@ def make_certs(state):
     _openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=state)
 
 
-def kubeconfig(server, ca_file, token_file, namespace="default"):
+def kubeconfig(server, ca_file, token_file, namespace="default", token=None):
+    """A kubeconfig (JSON) for `server`: the token in `token_file`, or inline `token`.
+
+    An inline token is read by every client (the Spark operator's spark-submit uses it).
+    """
+    user = {"token": token} if token else {"tokenFile": str(token_file)}
     return json.dumps(
         {
             "apiVersion": "v1",
@@ -183,7 +205,7 @@ def kubeconfig(server, ca_file, token_file, namespace="default"):
             "clusters": [
                 {"name": "test", "cluster": {"server": server, "certificate-authority": str(ca_file)}}
             ],
-            "users": [{"name": "user", "user": {"tokenFile": str(token_file)}}],
+            "users": [{"name": "user", "user": user}],
             "contexts": [
                 {"name": "test", "context": {"cluster": "test", "user": "user", "namespace": namespace}}
             ],
@@ -206,11 +228,27 @@ class Cluster:
         info = self.info
         return Kube(info["server"], info["ca"], token)
 
-    def _spawn(self, name, args):
+    def _spawn(self, name, args, env=None, cwd=None):
         log = open(self.state / ("%s.log" % name), "ab")
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env, cwd=cwd
+        )
         (self.state / ("%s.pid" % name)).write_text(str(proc.pid))
         return proc
+
+    def _wait_log(self, proc, name, needles, contains="", timeout=60):
+        """Wait until process `name` logged each of `needles` on a line with `contains`."""
+        log = self.state / ("%s.log" % name)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            lines = [ln for ln in log.read_text(errors="replace").splitlines() if contains in ln]
+            text = "\n".join(lines).lower()
+            if all(n.lower() in text for n in needles):
+                return
+            if proc.poll() is not None:
+                raise RuntimeError("%s exited while starting; see %s" % (name, log))
+            time.sleep(0.1)
+        raise TimeoutError("%s did not start within %ds; see %s" % (name, timeout, log))
 
     def start(self, bin_dir=None):
         bin_dir = pathlib.Path(bin_dir or build_binaries())
@@ -290,11 +328,92 @@ class Cluster:
                 "--node-ip=127.0.0.1",
                 "--cidr=10.244.0.1/24",
                 "--server-address=",
+                "--config",
+                str(HERE / "kwok-stages.yaml"),
             ],
         )
         self.register_node(kube)
         self.install_crds(kube)
-        return info
+        # The operator's controller also watches SparkConnects.
+        for path in sorted((bin_dir / "spark-operator-crds").glob("*.yaml")):
+            self._create_crds(kube, path)
+        self.start_controller_manager(bin_dir, admin_kc)
+        self.start_operator(bin_dir)
+        return self.info
+
+    def start_controller_manager(self, bin_dir, admin_kc):
+        """Only the garbage collector: ownerReference cascades (a deleted owner's dependents go)."""
+        proc = self._spawn(
+            "kube-controller-manager",
+            [
+                str(bin_dir / "kube-controller-manager"),
+                "--kubeconfig",
+                str(admin_kc),
+                "--controllers=garbagecollector",
+                "--leader-elect=false",
+                "--secure-port=0",
+                "-v=1",
+            ],
+        )
+        self._wait_log(
+            proc,
+            "kube-controller-manager",
+            ["proceeding to collect garbage"],
+            timeout=60,
+        )
+
+    def start_operator(self, bin_dir):
+        """The kubeflow Spark operator controller, out of cluster, with PySpark's spark-submit.
+
+        It manages namespaces labelled OPERATOR_LABEL only (so tests that merely create
+        applications start no spark-submit). Its webhook is off, as the product's
+        manifests assume (pod templates carry the job mount), and so are leader
+        election and its metrics, health and pprof servers (no fixed ports). It gives
+        spark-submit `--master k8s://https://KUBERNETES_SERVICE_HOST:PORT`, and
+        spark-submit authenticates with the KUBECONFIG written here.
+        """
+        info = self.info
+        kc = self.state / "operator.kubeconfig"
+        kc.write_text(kubeconfig(info["server"], info["ca"], None, token=ADMIN_TOKEN))
+        env = dict(
+            os.environ,
+            SPARK_HOME=pyspark_home(),
+            KUBECONFIG=str(kc),
+            KUBERNETES_SERVICE_HOST="127.0.0.1",
+            KUBERNETES_SERVICE_PORT=str(info["api_port"]),
+        )
+        env.pop("SPARK_CONF_DIR", None)
+        started = time.time()
+        proc = self._spawn(
+            "spark-operator",
+            [
+                str(bin_dir / "spark-operator"),
+                "controller",
+                "start",
+                "--kubeconfig",
+                str(kc),
+                "--namespace-selector=%s=%s" % OPERATOR_LABEL,
+                "--leader-election=false",
+                "--enable-metrics=false",
+                "--metrics-bind-address=0",
+                "--health-probe-bind-address=0",
+                "--driver-pod-creation-grace-period=30s",
+                "--zap-log-level=info",
+            ],
+            env=env,
+            # Whatever spark-submit leaves in its working directory stays with the state.
+            cwd=self.state,
+        )
+        self._wait_log(
+            proc,
+            "spark-operator",
+            ['"controller":"sparkapplication"', '"controller":"scheduledsparkapplication"'],
+            contains="Starting workers",
+            timeout=60,
+        )
+        info["operator_log"] = str(self.state / "spark-operator.log")
+        info["operator_start_seconds"] = round(time.time() - started, 2)
+        self.info_file.write_text(json.dumps(info))
 
     def start_apiserver(self):
         info = self.info
@@ -377,16 +496,28 @@ class Cluster:
         kube.wait(node_ready, timeout=60, what="the kwok node to be Ready")
 
     def install_crds(self, kube):
+        for path in sorted((SHARED / "crds").glob("*.yaml")):
+            self._create_crds(kube, path)
+
+    def _create_crds(self, kube, path):
+        """Create the CRDs in `path` and wait until the API server serves them."""
         import yaml
 
-        for path in sorted((SHARED / "crds").glob("*.yaml")):
-            for doc in yaml.safe_load_all(path.read_text()):
-                if doc and doc.get("kind") == "CustomResourceDefinition":
-                    status, out = kube.request(
-                        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc
-                    )
-                    if status not in (201, 409):
-                        raise RuntimeError("CRD %s: %s" % (doc["metadata"]["name"], out.get("message")))
+        base = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc and doc.get("kind") == "CustomResourceDefinition":
+                name = doc["metadata"]["name"]
+                status, out = kube.request("POST", base, doc)
+                if status not in (201, 409):
+                    raise RuntimeError("CRD %s: %s" % (name, out.get("message")))
+
+                def established(name=name):
+                    conds = (kube.ok("GET", "%s/%s" % (base, name)).get("status") or {}).get(
+                        "conditions"
+                    ) or []
+                    return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+                kube.wait(established, timeout=30, what="CRD %s to be established" % name)
 
     def _kill(self, name):
         pid_file = self.state / ("%s.pid" % name)
@@ -406,22 +537,37 @@ class Cluster:
         pid_file.unlink()
 
     def stop(self):
-        for name in ("kwok", "kube-scheduler", "kube-apiserver", "etcd"):
+        for name in (
+            "spark-operator",
+            "kube-controller-manager",
+            "kwok",
+            "kube-scheduler",
+            "kube-apiserver",
+            "etcd",
+        ):
             self._kill(name)
 
 
-def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
-    """A namespace with the shipped Role bound to service account `sa`; returns its token."""
+def namespace_with_role(kube, namespace, rbac_file, sa="jupyter", labels=None):
+    """A namespace with the shipped service accounts and Roles, bound to service account `sa`.
+
+    Returns the token of `sa`. `labels` go on the namespace (OPERATOR_LABEL: the Spark
+    operator manages it).
+    """
     import yaml
 
-    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    # No controller-manager here: create the default service account pods expect.
+    meta = {"name": namespace}
+    if labels:
+        meta["labels"] = dict(labels)
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+    # The controller manager runs no service-account controller: create the default
+    # service account pods expect.
     for name in ("default", sa):
         kube.apply(
             {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
         )
     for doc in yaml.safe_load_all(pathlib.Path(rbac_file).read_text()):
-        if not doc or doc["kind"] not in ("Role", "RoleBinding"):
+        if not doc or doc["kind"] not in ("ServiceAccount", "Role", "RoleBinding"):
             continue
         doc["metadata"]["namespace"] = namespace
         for subject in doc.get("subjects", []):
@@ -442,13 +588,13 @@ def namespace_with_role(kube, namespace, rbac_file, sa="jupyter"):
 DRIVER_POD = "jupyter-alice"
 
 
-def jupyter_namespace(cluster, name, rbac_file, state_dir):
+def jupyter_namespace(cluster, name, rbac_file, state_dir, labels=None):
     """A namespace under `rbac_file` with the Jupyter ("driver") pod on the fake node.
 
     Returns (token, token_file, kubeconfig_file) for the pod's service account.
     """
     kube = cluster.kube()
-    token = namespace_with_role(kube, name, rbac_file)
+    token = namespace_with_role(kube, name, rbac_file, labels=labels)
     state_dir = pathlib.Path(state_dir)
     token_file = state_dir / ("%s.token" % name)
     token_file.write_text(token)

@@ -178,3 +178,35 @@ def service(namespace):
     svc = Service(namespace.kubeconfig)
     yield svc
     svc.stop()
+
+
+# The kubeflow Spark operator the test cluster runs (tests/cluster/cluster.py): it manages
+# SparkApplications in namespaces labelled OPERATOR_LABEL, and logs to `operator_log`.
+
+
+def make_operator_namespace(cluster, tmp_path_factory, rbac=RBAC, prefix="op"):
+    """A namespace under the shipped Role (and service accounts) that the Spark operator manages."""
+    from cluster import OPERATOR_LABEL
+
+    name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+    labels = {OPERATOR_LABEL[0]: OPERATOR_LABEL[1]}
+    token, token_file, kc = jupyter_namespace(
+        cluster, name, rbac, tmp_path_factory.mktemp(name), labels=labels
+    )
+    return Namespace(cluster, name, token, token_file, kc)
+
+
+@pytest.fixture(scope="session")
+def operator_log(cluster):
+    """The Spark operator's log file (its failures are explained there)."""
+    log = cluster.info.get("operator_log")
+    assert log, (
+        "the test cluster in %s runs no Spark operator (started by an older cluster.py?): stop it and "
+        "start it again with tests/cluster/cluster.py" % cluster.state
+    )
+    return pathlib.Path(log)
+
+
+@pytest.fixture(scope="module")
+def operator_namespace(cluster, operator_log, tmp_path_factory):
+    return make_operator_namespace(cluster, tmp_path_factory)
