@@ -3,7 +3,7 @@
  * ConfigMap and the (Scheduled)SparkApplication, the same objects the publish
  * dialog builds, written as YAML or applied with the kubeconfig.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   buildPublication,
@@ -204,6 +204,7 @@ export async function runManifest(args: IManifestArgs): Promise<string[]> {
   const name = String(publication.application.metadata.name);
   const file = join(args.output, `${name}.yaml`);
   try {
+    mkdirSync(args.output, { recursive: true });
     writeFileSync(file, publication.yaml, { mode: 0o644 });
   } catch (e) {
     throw new CliError(`Cannot write ${file}: ${(e as Error).message}`);

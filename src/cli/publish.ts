@@ -2,34 +2,18 @@
  * `spark-k8s publish`: the manifest command's objects, applied with the
  * kubeconfig by the same server-side apply the service uses.
  */
-import { KubeConfig } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { applyPublication } from '../kube/apply';
+import { loadKubeConfig } from '../kube/config';
 import { CliError } from './errors';
 import { IManifestArgs, publicationFor, warn } from './manifest';
 
-/** Loads the kubeconfig ($KUBECONFIG, ~/.kube/config, or in-cluster), or says there is none. */
-export function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  const inCluster = existsSync(
-    '/var/run/secrets/kubernetes.io/serviceaccount/token'
-  );
-  const file = process.env.KUBECONFIG;
-  if (file) {
-    kc.loadFromFile(file);
-  } else if (inCluster) {
-    kc.loadFromCluster();
-  } else {
-    try {
-      kc.loadFromDefault();
-    } catch (e) {
-      throw new CliError(`Cannot read the kubeconfig: ${(e as Error).message}`);
-    }
-  }
-  if (!kc.getCurrentCluster()) {
-    // client-node would silently fall back to http://localhost:8080.
+/** The kubeconfig ($KUBECONFIG, ~/.kube/config, or in-cluster), or says there is none. */
+export function cliKubeConfig(): KubeConfig {
+  const { kc, unavailable } = loadKubeConfig();
+  if (unavailable) {
     throw new CliError(
-      'No cluster: set KUBECONFIG (or ~/.kube/config) to the cluster to publish to.'
+      `No cluster: ${unavailable}. Point KUBECONFIG at the cluster to publish to.`
     );
   }
   return kc;
@@ -40,7 +24,7 @@ export async function runPublish(
   args: IManifestArgs,
   options: { force: boolean; dryRun: boolean }
 ): Promise<number> {
-  const kc = loadKubeConfig();
+  const kc = cliKubeConfig();
   if (args.namespace === undefined) {
     const ns = kc.getContextObject(kc.getCurrentContext())?.namespace;
     args = { ...args, namespace: ns || 'default' };

@@ -9,15 +9,10 @@ import {
   KubeConfig,
   VersionApi
 } from '@kubernetes/client-node';
-import { load as loadYaml } from 'js-yaml';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { featurePermissions, IClusterInfo, IResourceRule } from '../core';
+import { loadKubeConfig, SA_DIR } from '../kube/config';
 import { toServiceError } from './errors';
-
-/** Where a pod's service account credentials are mounted. */
-export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** How the service reaches the cluster, decided once at start-up. */
 export interface IClusterAccess {
@@ -35,31 +30,19 @@ export interface IClusterAccess {
 export function loadAccess(
   env: NodeJS.ProcessEnv = process.env
 ): IClusterAccess {
-  const kc = new KubeConfig();
-  const inCluster =
-    !!env.KUBERNETES_SERVICE_HOST && existsSync(`${SA_DIR}/token`);
-  try {
-    if (inCluster) {
-      kc.loadFromCluster();
-    } else {
-      kc.loadFromDefault();
-    }
-  } catch (e) {
+  const { kc, inCluster, tokenFile, unavailable } = loadKubeConfig(env);
+  if (unavailable) {
     return {
       kc,
-      inCluster: false,
+      inCluster,
       namespace: 'default',
       podName: null,
       server: null,
       auth: {},
-      unavailable: `the kubeconfig could not be read (${(e as Error).message})`
+      unavailable
     };
   }
   const cluster = kc.getCurrentCluster();
-  const tokenFile = inCluster ? undefined : kubeconfigTokenFile(kc, env);
-  if (tokenFile) {
-    useTokenFile(kc, tokenFile);
-  }
   let namespace = env.SPARK_K8S_NAMESPACE ?? '';
   if (!namespace && inCluster && existsSync(`${SA_DIR}/namespace`)) {
     namespace = readFileSync(`${SA_DIR}/namespace`, 'utf8').trim();
@@ -77,58 +60,8 @@ export function loadAccess(
     namespace,
     podName: env.POD_NAME ?? (inCluster ? (env.HOSTNAME ?? null) : null),
     server: cluster?.server ?? null,
-    auth,
-    unavailable: cluster
-      ? undefined
-      : 'not running in a Kubernetes pod and no kubeconfig was found (set KUBECONFIG)'
+    auth
   };
-}
-
-/**
- * The standard `tokenFile` of the current kubeconfig user, which client-node
- * does not read (it knows only `token-file`).
- */
-function kubeconfigTokenFile(
-  kc: KubeConfig,
-  env: NodeJS.ProcessEnv
-): string | undefined {
-  const user = kc.getCurrentUser();
-  if (!user || user.token) {
-    return undefined;
-  }
-  const paths = env.KUBECONFIG
-    ? env.KUBECONFIG.split(delimiter).filter(Boolean)
-    : [join(homedir(), '.kube', 'config')];
-  for (const path of paths) {
-    try {
-      const doc = loadYaml(readFileSync(path, 'utf8')) as {
-        users?: Array<{ name?: string; user?: { tokenFile?: string } }>;
-      };
-      const found = doc?.users?.find(u => u.name === user.name)?.user
-        ?.tokenFile;
-      if (found) {
-        return found;
-      }
-    } catch {
-      // unreadable files were already reported by loadFromDefault
-    }
-  }
-  return undefined;
-}
-
-/** Authenticate with a token file, re-read as it rotates (projected tokens do). */
-function useTokenFile(kc: KubeConfig, tokenFile: string): void {
-  const current = kc.getCurrentUser();
-  kc.loadFromOptions({
-    clusters: kc.clusters,
-    contexts: kc.contexts,
-    currentContext: kc.getCurrentContext(),
-    users: kc.users.map(u =>
-      u.name === current?.name
-        ? { ...u, authProvider: { name: 'tokenFile', config: { tokenFile } } }
-        : u
-    )
-  });
 }
 
 /** Discover the cluster; never throws: problems become fields of the answer. */
