@@ -7,6 +7,7 @@ import {
   LOCAL_PROFILE,
   SESSION_MIME,
   sessionConf,
+  setNotebookPath,
   startSession,
   stopSession
 } from '../../core';
@@ -35,6 +36,9 @@ class FakeClient implements ISparkServiceClient {
     this.streams.push(id);
     onMessage({ type: 'snapshot', pods: [], connected: true });
     return { close: () => this.closed++ };
+  }
+  publish(): never {
+    throw new Error('the session panel never publishes');
   }
 }
 
@@ -95,6 +99,7 @@ function fakeContext(kernel: FakeKernel) {
     ready: Promise.resolve(),
     statusChanged: new Signal<any, string>(owner),
     kernelChanged: new Signal<any, unknown>(owner),
+    propertyChanged: new Signal<any, string>(owner),
     disposed: new Signal<any, void>(owner)
   } as any;
 }
@@ -130,11 +135,26 @@ describe('SparkSession', () => {
     });
     assert.equal(
       kernel.codes[0],
-      startSession({ conf, podTemplate: null, secretScopes: {} })
+      startSession({
+        conf,
+        podTemplate: null,
+        secretScopes: {},
+        notebookPath: 'work/sales report.ipynb'
+      })
     );
     assert.deepEqual(states, ['starting', 'ready']);
     assert.equal(session.info?.appId, 'local-1');
     assert.equal(session.uiUrl, '/sparkui/4040/');
+  });
+
+  it('tells the kernel the new path when the notebook is renamed', () => {
+    const kernel = new FakeKernel();
+    const context = fakeContext(kernel);
+    const manager = new SparkSessionManager({ client: new FakeClient() });
+    manager.sessionFor(context);
+    context.path = 'work/renamed.ipynb';
+    context.propertyChanged.emit('path');
+    assert.deepEqual(kernel.codes, [setNotebookPath('work/renamed.ipynb')]);
   });
 
   it('refuses a bad profile with its reasons before asking the kernel', async () => {

@@ -22,6 +22,7 @@ import {
   runtimeBootstrap,
   SessionProfile,
   sessionConf,
+  setNotebookPath,
   startSession,
   stopSession
 } from '../../core';
@@ -55,6 +56,7 @@ export class SparkSession implements ISparkSession {
   ) {
     sessionContext.statusChanged.connect(this._onKernelStatus, this);
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    sessionContext.propertyChanged.connect(this._onPropertyChanged, this);
   }
 
   get state(): SessionState {
@@ -212,7 +214,29 @@ export class SparkSession implements ISparkSession {
     this._isDisposed = true;
     this.sessionContext.statusChanged.disconnect(this._onKernelStatus, this);
     this.sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
+    this.sessionContext.propertyChanged.disconnect(
+      this._onPropertyChanged,
+      this
+    );
     Signal.clearData(this);
+  }
+
+  /** A renamed notebook: the kernel's notebook context follows (where the runtime is loaded). */
+  private _onPropertyChanged(_: unknown, property: string): void {
+    const kernel = this.sessionContext.session?.kernel;
+    if (property === 'path' && kernel) {
+      kernel
+        .requestExecute(
+          {
+            code: setNotebookPath(this.sessionContext.path),
+            silent: true,
+            store_history: false
+          },
+          true
+        )
+        // A kernel that restarts meanwhile starts with no runtime: nothing to update.
+        .done.catch(() => undefined);
+    }
   }
 
   private async _start(profile: SessionProfile): Promise<ISessionInfo> {
@@ -279,7 +303,8 @@ export class SparkSession implements ISparkSession {
         startSession({
           conf,
           podTemplate: executorPodTemplate(profile),
-          secretScopes: resolveScopes(kernelSecrets)
+          secretScopes: resolveScopes(kernelSecrets),
+          notebookPath: this.sessionContext.path
         }),
         this._manager.settings.startTimeout * 1000
       );
