@@ -28,19 +28,31 @@ export class ServiceRequestError extends Error implements IServiceError {
   }
 }
 
+/** Makes the error a failed request rejects with (status 0: unreachable). */
+type ErrorFactory = (
+  status: number,
+  body: Partial<IServiceError> & Record<string, unknown>,
+  message: string
+) => ServiceRequestError;
+
+const serviceError: ErrorFactory = (status, body, message) =>
+  new ServiceRequestError(body.code ?? `HTTP${status}`, message, body.hint);
+
 /** Call the service; resolves with its JSON, rejects with a ServiceRequestError. */
 export async function requestService<T>(
   path: string,
   init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+  toError: ErrorFactory = serviceError
 ): Promise<T> {
   const url = URLExt.join(settings.baseUrl, SERVICE_PATH, path);
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
   } catch (e) {
-    throw new ServiceRequestError(
-      'Unreachable',
+    throw toError(
+      0,
+      { code: 'Unreachable' },
       `The Jupyter server cannot be reached: ${(e as Error).message}`
     );
   }
@@ -52,12 +64,13 @@ export async function requestService<T>(
     body = null;
   }
   if (!response.ok) {
-    const err = (body ?? {}) as Partial<IServiceError>;
-    throw new ServiceRequestError(
-      err.code ?? `HTTP${response.status}`,
+    const err = (body ?? {}) as Partial<IServiceError> &
+      Record<string, unknown>;
+    throw toError(
+      response.status,
+      err,
       err.message ??
-        `The Spark service answered ${response.status} ${response.statusText}.`,
-      err.hint
+        `The Spark service answered ${response.status} ${response.statusText}.`
     );
   }
   return body as T;
@@ -120,52 +133,29 @@ export class PublishError extends ServiceRequestError {
 }
 
 /** POST /publish; resolves with what was applied, rejects with a PublishError. */
-async function requestPublish(
+function requestPublish(
   request: IPublishRequest,
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<PublishResponse> {
-  const url = URLExt.join(settings.baseUrl, SERVICE_PATH, 'publish');
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(
-      url,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(request)
-      },
-      settings
-    );
-  } catch (e) {
-    throw new PublishError(
-      0,
-      'Unreachable',
-      `The Jupyter server cannot be reached: ${(e as Error).message}`
-    );
-  }
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const err = (body ?? {}) as Partial<IServiceError> & {
-      conflicts?: IPublishConflict[];
-    };
-    throw new PublishError(
-      response.status,
-      err.code ?? `HTTP${response.status}`,
-      err.message ??
-        `The Spark service answered ${response.status} ${response.statusText}.`,
-      err.hint,
-      Array.isArray(err.conflicts) && err.conflicts.length
-        ? err.conflicts
-        : undefined
-    );
-  }
-  return body as PublishResponse;
+  return requestService<PublishResponse>(
+    'publish',
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request)
+    },
+    settings,
+    (status, body, message) =>
+      new PublishError(
+        status,
+        body.code ?? `HTTP${status}`,
+        message,
+        body.hint,
+        Array.isArray(body.conflicts) && body.conflicts.length
+          ? (body.conflicts as IPublishConflict[])
+          : undefined
+      )
+  );
 }
 
 /** Messages of a session's pod stream. */

@@ -8,6 +8,7 @@ import {
 } from '@jupyterlab/application';
 import { INotebookCellExecutor } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { contentsLoader } from '../api/contents';
 import { DEFAULTS } from '../../core';
 import { ISparkSessionManager } from '../tokens';
 import { SparkCellExecutor } from './executor';
@@ -30,18 +31,7 @@ export const executorPlugin: JupyterFrontEndPlugin<INotebookCellExecutor> = {
   ): INotebookCellExecutor => {
     const contents = app.serviceManager.contents;
     // %run targets are read through the Contents API, as raw text.
-    const load = async (path: string): Promise<string | null> => {
-      try {
-        const model = await contents.get(path, {
-          type: 'file',
-          format: 'text',
-          content: true
-        });
-        return typeof model.content === 'string' ? model.content : null;
-      } catch {
-        return null;
-      }
-    };
+    const load = contentsLoader(contents);
     const executor = new SparkCellExecutor(sessions, load);
     settingRegistry
       ?.load(PLUGIN_ID)

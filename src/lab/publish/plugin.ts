@@ -21,6 +21,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { contentsLoader } from '../api/contents';
 import {
   INotebook,
   IPublishSource,
@@ -144,18 +145,7 @@ export const publishPlugin: JupyterFrontEndPlugin<void> = {
     const openPanel = (path: string) =>
       tracker.find(p => p.context.path === path) ?? null;
 
-    const load = async (target: string): Promise<string | null> => {
-      try {
-        const model = await contents.get(target, {
-          type: 'file',
-          format: 'text',
-          content: true
-        });
-        return typeof model.content === 'string' ? model.content : null;
-      } catch {
-        return null;
-      }
-    };
+    const load = contentsLoader(contents);
 
     /** The notebook as it is in the editor (saved first if asked), else on disk. */
     const source = async (
