@@ -53,6 +53,11 @@ def _app(attribute):
         return None
 
 
+def spark_application_id():
+    """Spark's application id (``spark-…`` / ``local-…``) while a session runs, else None."""
+    return _app("applicationId")
+
+
 def job_id():
     """The job's id in a job (SPARK_K8S_JOB_ID, else the application name), else None."""
     if not is_job_mode():

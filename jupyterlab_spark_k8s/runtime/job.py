@@ -39,7 +39,7 @@ import os
 import sys
 import traceback
 
-from .context import is_job_mode, job_id, run_id, set_notebook_path
+from .context import is_job_mode, job_id, run_id, set_notebook_path, spark_application_id
 from .contract import JOB_MODE_ENV, RUN_OUTPUT_ENV, RUNTIME_NAME, TERMINATION_LOG_ENV, WIDGETS_ENV
 from .errors import NotebookExit, SparkK8sError
 from .executed import Recorder, executed_notebook, local_path, run_location, write_notebook
@@ -315,6 +315,8 @@ def run_job(cells, notebook_path=None, secret_scopes=None, user_ns=None):
             "parameters": parameters,
             "jobId": the_job,
             "runId": the_run,
+            # Spark's own id: the History Server names the run's event log by it.
+            "applicationId": spark_application_id(),
             "notebookPath": notebook_path,
             "started": _iso(started),
             "finished": _iso(_now()),

@@ -247,6 +247,8 @@ def test_a_job_that_exits_succeeds_with_its_result_parameters_context_and_redact
     assert run["status"] == "succeeded" and run["result"] == "done-ann" and run["error"] is None
     assert run["parameters"] == {"day": "tue", "who": "ann"}
     assert (run["jobId"], run["runId"]) == ("etl-daily", run_id)
+    # Spark's own id, by which the History Server finds the run's event log.
+    assert run["applicationId"].startswith("local-")
     assert run["notebookPath"] == "team/etl/daily.ipynb"
     assert run["taskValues"] == {"rows": 7}
     assert run["started"] <= run["finished"]
