@@ -15,8 +15,13 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(server_app):
-    """Register the Spark UI route (behind Jupyter's authentication)."""
-    from .sparkui import setup_handlers
+    """Register the Spark UI, run output and History Server routes (behind Jupyter's authentication)."""
+    from . import history, runs, sparkui
 
-    setup_handlers(server_app.web_app)
-    server_app.log.info("jupyterlab_spark_k8s: Spark UI served under /sparkui/<port>/")
+    sparkui.setup_handlers(server_app.web_app)
+    runs.setup_handlers(server_app.web_app)
+    history.setup_handlers(server_app)
+    server_app.log.info(
+        "jupyterlab_spark_k8s: Spark UI served under /sparkui/<port>/, executed runs under /spark-k8s/runs, "
+        "Spark's History Server under /sparkhistory/"
+    )
