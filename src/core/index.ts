@@ -4,6 +4,7 @@
  */
 export * from './cluster';
 export * from './databricks';
+export * from './jobs';
 export * from './kernel';
 export * from './manifests';
 export * from './publish';

@@ -8,6 +8,9 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { discover, IClusterAccess, loadAccess } from './cluster';
 import { ServiceError } from './errors';
+import { Jobs } from './jobs';
+import { argumentsOf, JobActions, JOB_NAME } from './jobs-actions';
+import { logOptions, streamDriverLog } from './jobs-log';
 import { publish } from './publish';
 import { Reaper } from './reaper';
 import { listSecrets } from './secrets';
@@ -41,8 +44,132 @@ function sendError(res: ServerResponse, err: unknown): void {
   }
 }
 
+function noCluster(access: IClusterAccess): ServiceError {
+  return new ServiceError(
+    503,
+    'NoCluster',
+    `No Kubernetes cluster: ${access.unavailable ?? 'not configured'}.`
+  );
+}
+
+/** The /jobs routes (the Jobs view); false when `path` is not one. */
+async function jobsRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  path: string,
+  access: IClusterAccess,
+  jobs: Jobs | null
+): Promise<boolean> {
+  if (!path.startsWith('/jobs/')) {
+    return false;
+  }
+  if (!jobs) {
+    throw noCluster(access);
+  }
+  const actions = new JobActions(access, jobs);
+  if (req.method === 'GET' && path === '/jobs/events') {
+    await jobs.stream(res);
+    return true;
+  }
+  const m =
+    /^\/jobs\/(schedules|applications)\/([^/]+)(?:\/(run|rerun|log))?$/.exec(
+      path
+    );
+  if (!m) {
+    return false;
+  }
+  const kind = m[1] === 'schedules' ? 'schedule' : 'application';
+  const name = decodeURIComponent(m[2]);
+  if (!JOB_NAME.test(name)) {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      `"${name}" is not the name of a Spark ${kind}.`
+    );
+  }
+  const route = `${req.method} ${kind}${m[3] ? '/' + m[3] : ''}`;
+  switch (route) {
+    case 'POST schedule/run':
+      sendJSON(
+        res,
+        200,
+        await actions.runSchedule(name, argumentsOf(await readBody(req)))
+      );
+      return true;
+    case 'POST application/rerun':
+      sendJSON(
+        res,
+        200,
+        await actions.rerunApplication(name, argumentsOf(await readBody(req)))
+      );
+      return true;
+    case 'PATCH schedule': {
+      const body = (await readBody(req)) as { suspend?: unknown } | null;
+      if (typeof body?.suspend !== 'boolean') {
+        throw new ServiceError(
+          400,
+          'BadRequest',
+          'The body must be {"suspend": true} or {"suspend": false}.'
+        );
+      }
+      sendJSON(res, 200, await actions.setSuspended(name, body.suspend));
+      return true;
+    }
+    case 'DELETE schedule':
+    case 'DELETE application':
+      sendJSON(res, 200, await actions.deleteJob(kind, name));
+      return true;
+    case 'GET application/log':
+      await streamDriverLog(
+        access,
+        actions,
+        name,
+        logOptions(url.searchParams),
+        res
+      );
+      return true;
+  }
+  return false;
+}
+
+/** A small JSON body of a /jobs action; empty is null. */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const limit = 64 * 1024;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw new ServiceError(
+        413,
+        'TooLarge',
+        `The request body is larger than ${limit} bytes.`
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) {
+    return null;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      `The request body is not valid JSON: ${(e as Error).message}.`
+    );
+  }
+}
+
 /** The HTTP handler: routes, JSON answers and typed errors. */
-export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
+export function handler(
+  access: IClusterAccess,
+  pods: ExecutorPods | null,
+  jobs: Jobs | null = null
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://service');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -52,6 +179,9 @@ export function handler(access: IClusterAccess, pods: ExecutorPods | null) {
       }
       if (req.method === 'GET' && path === '/cluster') {
         return sendJSON(res, 200, await discover(access));
+      }
+      if (await jobsRoute(req, res, url, path, access, jobs)) {
+        return;
       }
       if (req.method === 'POST' && path === '/publish') {
         return sendJSON(res, 200, await publish(req, access));
@@ -116,13 +246,15 @@ export function serve(options: {
 }): () => void {
   const access = loadAccess();
   const pods = access.unavailable ? null : new ExecutorPods(access);
+  // Started by the first Jobs view, then shared.
+  const jobs = access.unavailable ? null : new Jobs(access);
   let reaper: Reaper | null = null;
   if (pods) {
     pods.start();
     reaper = new Reaper(pods);
     reaper.start();
   }
-  const server = createServer(handler(access, pods));
+  const server = createServer(handler(access, pods, jobs));
   if (options.socket) {
     if (existsSync(options.socket)) {
       unlinkSync(options.socket);
@@ -144,6 +276,7 @@ export function serve(options: {
   return () => {
     reaper?.stop();
     pods?.stop();
+    jobs?.stop();
     server.close();
   };
 }

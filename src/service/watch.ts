@@ -26,6 +26,8 @@ export interface IWatchOptions<T> {
   list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   /** Longest a single watch request lasts before it is renewed. */
   timeoutSeconds?: number;
+  /** The words for a failed list or watch (default: the error's message). */
+  describe?: (err: unknown) => string;
 }
 
 /** A resumable list+watch; subscribe with `onChange`. */
@@ -40,6 +42,12 @@ export class ResourceWatcher<T extends IObject> {
 
   /** Whether the watch is connected now. */
   connected = false;
+
+  /** Whether the first list has completed (the objects are complete). */
+  synced = false;
+
+  /** Why the last list or watch failed, while it is not connected. */
+  error: string | undefined;
 
   /** Number of list and watch requests made (for the benchmark). */
   requests = 0;
@@ -78,6 +86,7 @@ export class ResourceWatcher<T extends IObject> {
   private _setConnected(connected: boolean, error?: string): void {
     if (connected !== this.connected || error) {
       this.connected = connected;
+      this.error = connected ? undefined : error;
       this._emit({ type: 'STATUS', connected, error });
     }
   }
@@ -105,6 +114,9 @@ export class ResourceWatcher<T extends IObject> {
       }
     }
     this._resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.synced = true;
+    // The API server answered: the objects are current.
+    this._setConnected(true);
     this._emit({ type: 'SYNCED' });
   }
 
@@ -133,7 +145,12 @@ export class ResourceWatcher<T extends IObject> {
           needList = true;
           continue;
         }
-        this._setConnected(false, (e as Error).message ?? String(e));
+        this._setConnected(
+          false,
+          this._options.describe
+            ? this._options.describe(e)
+            : ((e as Error).message ?? String(e))
+        );
         await this._sleep(backoff);
         backoff = Math.min(backoff * 2, 8000);
         // After an outage the old resourceVersion may be gone; a relist is cheap.

@@ -4,7 +4,8 @@ etcd 3.5, kube-apiserver, kube-scheduler and kube-controller-manager v1.33
 (built by build.sh from Go modules; the controller manager runs only the
 garbage collector, so ownerReferences cascade) and kwok, which plays the kubelet
 of one fake node so pods reach Running (kwok-stages.yaml: Spark driver pods then
-end Succeeded, or Failed with a termination message). Static-token auth for the
+end Succeeded, or Failed with a termination message; as the node's kubelet server
+it serves DRIVER_LOG as every driver's pods/log). Static-token auth for the
 admin; service accounts get real tokens through the TokenRequest API. The Spark
 operator CRDs from ../shared/crds are installed so manifests are validated by
 the real API server, and the real kubeflow Spark operator controller runs out of
@@ -51,6 +52,32 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# What kwok serves as the log of every Spark driver container (pods/log), one line
+# each, in the container runtime's log format.
+DRIVER_LOG = [
+    "Spark driver starting (served by kwok)",
+    "Running cell 1 of 1",
+    "3",
+    "Job finished",
+]
+
+
+def kwok_logs(state):
+    """Write the driver log file and kwok's ClusterLogs config for it; returns the log file."""
+    log = pathlib.Path(state) / "driver.log"
+    log.write_text(
+        "".join("2024-01-01T00:00:0%dZ stdout F %s\n" % (i, line) for i, line in enumerate(DRIVER_LOG))
+    )
+    config = {
+        "apiVersion": "kwok.x-k8s.io/v1alpha1",
+        "kind": "ClusterLogs",
+        "metadata": {"name": "spark-driver-logs"},
+        "spec": {"logs": [{"containers": ["spark-kubernetes-driver"], "logsFile": str(log), "follow": True}]},
+    }
+    (pathlib.Path(state) / "kwok-logs.yaml").write_text(json.dumps(config))
+    return log
 
 
 def build_binaries():
@@ -317,6 +344,12 @@ class Cluster:
                 "-v=1",
             ],
         )
+        # kwok also plays the node's kubelet server, so pods/log of a driver reaches it
+        # through the API server: it serves the lines of DRIVER_LOG (kwok_logs).
+        kubelet_port = free_port()
+        info["kubelet_port"] = kubelet_port
+        info["driver_log"] = str(kwok_logs(self.state))
+        self.info_file.write_text(json.dumps(info))
         self._spawn(
             "kwok",
             [
@@ -327,9 +360,12 @@ class Cluster:
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 "--node-ip=127.0.0.1",
                 "--cidr=10.244.0.1/24",
-                "--server-address=",
+                "--node-port=%d" % kubelet_port,
+                "--server-address=127.0.0.1:%d" % kubelet_port,
                 "--config",
                 str(HERE / "kwok-stages.yaml"),
+                "--config",
+                str(self.state / "kwok-logs.yaml"),
             ],
         )
         self.register_node(kube)
@@ -627,8 +663,11 @@ def main(argv):
     if argv[1] == "stop":
         cluster.stop()
     elif argv[1] == "lab-env":
-        # The environment a Jupyter server in namespace "lab" would have.
-        _, _, kc = jupyter_namespace(cluster, "lab", REPO / "deploy" / "rbac.yaml", cluster.state)
+        # The environment a Jupyter server in namespace "lab" would have; the operator
+        # runs what the UI tests publish there (the Jobs view follows it).
+        _, _, kc = jupyter_namespace(
+            cluster, "lab", REPO / "deploy" / "rbac.yaml", cluster.state, labels=[OPERATOR_LABEL]
+        )
         print("KUBECONFIG=%s\nPOD_NAME=%s\nPOD_IP=127.0.0.1" % (kc, DRIVER_POD))
     else:
         print(json.dumps(cluster.start()))

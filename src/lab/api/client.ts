@@ -10,8 +10,10 @@ import {
   IClusterInfo,
   IManifest,
   IPodSummary,
+  IScheduleSummary,
   ISecretKeys,
-  IServiceError
+  IServiceError,
+  JobsStreamMessage
 } from '../../core';
 
 /** The path jupyter-server-proxy serves the service under. */
@@ -213,6 +215,116 @@ export interface IStream {
   close(): void;
 }
 
+/** The URL of a service path for an EventSource (which sends no headers). */
+function streamUrl(...parts: string[]): string {
+  const settings = ServerConnection.makeSettings();
+  let url = URLExt.join(settings.baseUrl, SERVICE_PATH, ...parts);
+  const token = PageConfig.getToken();
+  if (token) {
+    // EventSource cannot send headers; Jupyter also accepts the token as a parameter.
+    url += `?token=${encodeURIComponent(token)}`;
+  }
+  return url;
+}
+
+/** Open GET /jobs/events: a snapshot of the published jobs, then every change. */
+function openJobsStream(
+  onMessage: (message: JobsStreamMessage) => void
+): EventSource {
+  const source = new EventSource(streamUrl('jobs', 'events'), {
+    withCredentials: true
+  });
+  for (const type of [
+    'snapshot',
+    'run',
+    'run-deleted',
+    'schedule',
+    'schedule-deleted',
+    'status'
+  ]) {
+    // Each event's data is the whole message.
+    source.addEventListener(type, e =>
+      onMessage(JSON.parse((e as MessageEvent).data as string))
+    );
+  }
+  source.onerror = () =>
+    onMessage({
+      type: 'status',
+      connected: false,
+      error: 'The stream to the Spark service was interrupted; reconnecting.'
+    });
+  return source;
+}
+
+/** Follow GET /jobs/applications/{name}/log until it ends or is closed. */
+function openDriverLog(
+  name: string,
+  onText: (chunk: string) => void,
+  onEnd: (error?: string) => void
+): IStream {
+  const controller = new AbortController();
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(
+    settings.baseUrl,
+    SERVICE_PATH,
+    'jobs',
+    'applications',
+    encodeURIComponent(name),
+    'log'
+  );
+  let closed = false;
+  const read = async () => {
+    const response = await ServerConnection.makeRequest(
+      `${url}?follow=true`,
+      { signal: controller.signal },
+      settings
+    );
+    if (!response.ok) {
+      const text = await response.text();
+      let body: Partial<IServiceError> = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = {};
+      }
+      const message =
+        body.message ??
+        `The Spark service answered ${response.status} ${response.statusText}.`;
+      return onEnd(body.hint ? `${message} ${body.hint}` : message);
+    }
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) {
+        break;
+      }
+      onText(decoder.decode(chunk.value, { stream: true }));
+    }
+    onEnd();
+  };
+  read().catch(e => {
+    if (!closed) {
+      onEnd(`The driver log stream was interrupted: ${(e as Error).message}`);
+    }
+  });
+  return {
+    close: () => {
+      closed = true;
+      controller.abort();
+    }
+  };
+}
+
+/** A JSON request to a /jobs action. */
+function jobsRequest<T>(path: string, method: string, body?: unknown) {
+  return requestService<T>(path, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+}
+
 /** What the models need of the Spark service. */
 export interface ISparkServiceClient {
   /** GET /cluster: namespace, pod identity, operators, permissions. */
@@ -231,6 +343,28 @@ export interface ISparkServiceClient {
    * in the server's namespace; rejects with a PublishError (`conflicts` on 409).
    */
   publish(request: IPublishRequest): Promise<PublishResponse>;
+  /** GET /jobs/events: the published applications and schedules, live. */
+  jobsStream(onMessage: (m: JobsStreamMessage) => void): IStream;
+  /** "Run now" of a schedule (with other arguments when given); the new run's name. */
+  runSchedule(name: string, args?: string[]): Promise<{ run: string }>;
+  /** Run a one-off application again (with other arguments when given). */
+  rerunApplication(name: string, args?: string[]): Promise<{ run: string }>;
+  /** Suspend or resume a schedule. */
+  setScheduleSuspended(
+    name: string,
+    suspend: boolean
+  ): Promise<IScheduleSummary>;
+  /** Delete an application or a schedule (and the schedule's runs). */
+  deleteJob(
+    kind: 'application' | 'schedule',
+    name: string
+  ): Promise<{ deleted: string }>;
+  /** Follow an application's driver log; `onEnd` gets the reason in words when it failed. */
+  driverLog(
+    name: string,
+    onText: (chunk: string) => void,
+    onEnd: (error?: string) => void
+  ): IStream;
 }
 
 /** The client of the real service. */
@@ -259,5 +393,52 @@ export class SparkServiceClient implements ISparkServiceClient {
 
   publish(request: IPublishRequest): Promise<PublishResponse> {
     return requestPublish(request);
+  }
+
+  jobsStream(onMessage: (m: JobsStreamMessage) => void): IStream {
+    return openJobsStream(onMessage);
+  }
+
+  runSchedule(name: string, args?: string[]): Promise<{ run: string }> {
+    return jobsRequest(
+      `jobs/schedules/${encodeURIComponent(name)}/run`,
+      'POST',
+      args ? { arguments: args } : {}
+    );
+  }
+
+  rerunApplication(name: string, args?: string[]): Promise<{ run: string }> {
+    return jobsRequest(
+      `jobs/applications/${encodeURIComponent(name)}/rerun`,
+      'POST',
+      args ? { arguments: args } : {}
+    );
+  }
+
+  setScheduleSuspended(
+    name: string,
+    suspend: boolean
+  ): Promise<IScheduleSummary> {
+    return jobsRequest(`jobs/schedules/${encodeURIComponent(name)}`, 'PATCH', {
+      suspend
+    });
+  }
+
+  deleteJob(
+    kind: 'application' | 'schedule',
+    name: string
+  ): Promise<{ deleted: string }> {
+    return jobsRequest(
+      `jobs/${kind === 'schedule' ? 'schedules' : 'applications'}/${encodeURIComponent(name)}`,
+      'DELETE'
+    );
+  }
+
+  driverLog(
+    name: string,
+    onText: (chunk: string) => void,
+    onEnd: (error?: string) => void
+  ): IStream {
+    return openDriverLog(name, onText, onEnd);
   }
 }

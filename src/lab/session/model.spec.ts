@@ -40,6 +40,24 @@ class FakeClient implements ISparkServiceClient {
   publish(): never {
     throw new Error('the session panel never publishes');
   }
+  jobsStream(): never {
+    throw new Error('the session panel shows no jobs');
+  }
+  runSchedule(): never {
+    throw new Error('the session panel runs no jobs');
+  }
+  rerunApplication(): never {
+    throw new Error('the session panel runs no jobs');
+  }
+  setScheduleSuspended(): never {
+    throw new Error('the session panel changes no schedules');
+  }
+  deleteJob(): never {
+    throw new Error('the session panel deletes no jobs');
+  }
+  driverLog(): never {
+    throw new Error('the session panel shows no driver logs');
+  }
 }
 
 /** A kernel that answers each request with what the runtime would announce. */
