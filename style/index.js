@@ -1,2 +1,3 @@
 import './base.css';
 import './publish.css';
+import './jobs.css';

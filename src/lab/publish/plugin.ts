@@ -233,7 +233,16 @@ export const publishPlugin: JupyterFrontEndPlugin<void> = {
                     name,
                     namespace
                   ),
-              { autoClose: 8000 }
+              {
+                autoClose: 8000,
+                actions: [
+                  {
+                    label: trans.__('Open Jobs view'),
+                    callback: () =>
+                      void app.commands.execute('spark-k8s:open-jobs')
+                  }
+                ]
+              }
             );
           } else if (model.error) {
             Notification.error(

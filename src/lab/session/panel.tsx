@@ -270,6 +270,9 @@ function SessionView(props: {
 
 /** The left-sidebar Spark panel. */
 export class SessionPanel extends ReactWidget {
+  /** Opens the Jobs view (set by the jobs plugin; no button without it). */
+  static openJobs: (() => void) | null = null;
+
   constructor(
     private _current: ICurrentSession,
     private _manager: ISparkSessionManager,
@@ -291,6 +294,19 @@ export class SessionPanel extends ReactWidget {
           return (
             <div className={CSS.section}>
               <h2>{trans.__('Spark')}</h2>
+              {SessionPanel.openJobs && (
+                <div className={CSS.row}>
+                  <button
+                    className="jp-mod-styled"
+                    title={trans.__(
+                      'The published notebooks\u2019 runs and schedules, live'
+                    )}
+                    onClick={() => SessionPanel.openJobs?.()}
+                  >
+                    {trans.__('Jobs')}
+                  </button>
+                </div>
+              )}
               {session ? (
                 <>
                   <div className={CSS.muted} title={this._current.path ?? ''}>
