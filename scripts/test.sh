@@ -38,6 +38,8 @@ if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   step "watch benchmark" python bench/watch_bench.py --idle-seconds "${SPARK_K8S_BENCH_IDLE:-60}" --pods 10
   # Publish through the service (dry run, apply, owner reference, cleanup) vs a direct apply.
   step "publish benchmark" python bench/publish_bench.py --versions 20
+  # The Jobs view with 200 applications: change -> stream delay vs a direct watch, idle requests.
+  step "jobs benchmark" python bench/jobs_bench.py --apps 200 --changes 40 --idle-seconds 120
 fi
 
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
