@@ -15,33 +15,23 @@ import {
   JobsStreamMessage,
   RunState
 } from '../../core';
+import type { ISparkServiceClient, IStream } from '../api/client';
 import { schedulePreview } from '../publish/model';
 
 /** A stream the client opened; closing it stops its callbacks. */
-export interface IJobsStream {
-  close(): void;
-}
+export type IJobsStream = IStream;
 
 /** What the view needs of the Spark service. */
-export interface IJobsClient {
-  cluster(): Promise<IClusterInfo>;
-  jobsStream(onMessage: (message: JobsStreamMessage) => void): IJobsStream;
-  runSchedule(name: string, args?: string[]): Promise<{ run: string }>;
-  rerunApplication(name: string, args?: string[]): Promise<{ run: string }>;
-  setScheduleSuspended(
-    name: string,
-    suspend: boolean
-  ): Promise<IScheduleSummary>;
-  deleteJob(
-    kind: 'application' | 'schedule',
-    name: string
-  ): Promise<{ deleted: string }>;
-  driverLog(
-    name: string,
-    onText: (chunk: string) => void,
-    onEnd: (error?: string) => void
-  ): IJobsStream;
-}
+export type IJobsClient = Pick<
+  ISparkServiceClient,
+  | 'cluster'
+  | 'jobsStream'
+  | 'runSchedule'
+  | 'rerunApplication'
+  | 'setScheduleSuspended'
+  | 'deleteJob'
+  | 'driverLog'
+>;
 
 /** Run states after which nothing more happens to the run. */
 export const FINAL_STATES: ReadonlySet<RunState> = new Set<RunState>([
