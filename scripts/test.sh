@@ -21,6 +21,9 @@ step "core unit tests" npm test --silent
 # Figures, not pass/fail: publish objects for a 500-cell notebook vs its plain script.
 step "manifest benchmark" bash -c 'npx esbuild bench/manifest_bench.ts --bundle --platform=node \
   --outfile=build/bench/manifest_bench.js --log-level=warning && node build/bench/manifest_bench.js'
+# Figures: the Jobs view's model opening on 200 applications and 2,000 runs vs parsing them.
+step "jobs view benchmark" bash -c 'npx esbuild bench/jobs_view_bench.ts --bundle --platform=node \
+  --outfile=build/bench/jobs_view_bench.js --log-level=warning && node build/bench/jobs_view_bench.js'
 
 echo "=== test cluster (first build takes several minutes; cached after)"
 state=$(mktemp -d /tmp/spark-k8s-cluster.XXXXXX)
