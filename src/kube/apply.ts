@@ -362,6 +362,26 @@ class Publisher {
   }
 }
 
+const running = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task of the same key has settled. */
+async function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const before = running.get(key) ?? Promise.resolve();
+  const mine = before.then(task, task);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined
+  );
+  running.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (running.get(key) === settled) {
+      running.delete(key);
+    }
+  }
+}
+
 /**
  * Applies `[configMap, application]` (from `src/core/manifests`): a strict
  * server-side dry run of both first, then server-side apply of the ConfigMap,
@@ -385,7 +405,13 @@ export async function applyPublication(
     };
   }
   try {
-    return await new Publisher(kc, checked, options).run();
+    // One publish of an application at a time in this process: the removal of
+    // older ConfigMaps reads which one the application mounts, and a publish
+    // of another version landing in between would otherwise lose its own.
+    return await serialized(
+      `${checked.namespace}/${checked.kind.kind}/${checked.name}`,
+      () => new Publisher(kc, checked, options).run()
+    );
   } catch (e) {
     return {
       ok: false,
