@@ -288,8 +288,8 @@ def _configured_location(handler):
     return handler.settings.get("spark_k8s_run_output") or os.environ.get(RUN_OUTPUT_ENV) or None
 
 
-class SparkHistoryHandler(LocalProxyHandler):
-    """``<base>/sparkhistory/…`` to the History Server; only authenticated users get through."""
+class _RunOutputErrorPage:
+    """Handlers whose RunOutputError is shown as a page in words, not a traceback."""
 
     def write_error(self, status_code, **kwargs):
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -298,6 +298,10 @@ class SparkHistoryHandler(LocalProxyHandler):
             self.finish(_error_page(status_code, exc.message))
             return
         super().write_error(status_code, **kwargs)
+
+
+class SparkHistoryHandler(_RunOutputErrorPage, LocalProxyHandler):
+    """``<base>/sparkhistory/…`` to the History Server; only authenticated users get through."""
 
     def proxy_request_headers(self):
         """The browser's headers without its Jupyter credentials (the JVM needs none)."""
@@ -356,16 +360,8 @@ class SparkHistoryHandler(LocalProxyHandler):
     post = put = delete = head = patch = options = _other
 
 
-class RunUIHandler(JupyterHandler):
+class RunUIHandler(_RunOutputErrorPage, JupyterHandler):
     """``<base>/spark-k8s/runs/ui?location=&run=[&job=]``: redirect to the run's Spark UI after it ended."""
-
-    def write_error(self, status_code, **kwargs):
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, RunOutputError):
-            self.set_header("Content-Type", "text/html; charset=UTF-8")
-            self.finish(_error_page(status_code, exc.message))
-            return
-        super().write_error(status_code, **kwargs)
 
     @web.authenticated
     async def get(self):
