@@ -16,7 +16,6 @@ nothing is submitted). It prints:
 import argparse
 import http.client
 import json
-import os
 import pathlib
 import statistics
 import sys
@@ -30,9 +29,9 @@ sys.path.insert(0, str(REPO / "tests" / "cluster"))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from watch_bench import audit_requests  # noqa: E402
+from watch_bench import audit_requests, bench_cluster  # noqa: E402
 
-from cluster import Cluster, jupyter_namespace  # noqa: E402
+from cluster import jupyter_namespace  # noqa: E402
 from integration.conftest import EventStream, Service  # noqa: E402
 
 GROUP = "/apis/sparkoperator.k8s.io/v1beta2"
@@ -98,11 +97,7 @@ def main():
     parser.add_argument("--idle-seconds", type=float, default=330)
     args = parser.parse_args()
 
-    state = os.environ.get("SPARK_K8S_TEST_STATE")
-    own = not (state and (pathlib.Path(state) / "cluster.json").exists())
-    cluster = Cluster(tempfile.mkdtemp(prefix="spark-k8s-bench-") if own else state)
-    if own:
-        cluster.start()
+    cluster, own = bench_cluster()
     try:
         kube = cluster.kube()
         ns = "jobs-bench-" + uuid.uuid4().hex[:6]

@@ -14,7 +14,6 @@ assertions:
 
 import argparse
 import json
-import os
 import pathlib
 import statistics
 import subprocess
@@ -26,8 +25,11 @@ import uuid
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "cluster"))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
 
-from cluster import Cluster, jupyter_namespace  # noqa: E402
+from watch_bench import bench_cluster  # noqa: E402
+
+from cluster import jupyter_namespace  # noqa: E402
 from integration.conftest import Service, node_executable  # noqa: E402
 
 CLI_JS = REPO / "jupyterlab_spark_k8s" / "node" / "cli.js"
@@ -125,11 +127,7 @@ def main():
     parser.add_argument("--versions", type=int, default=20)
     args = parser.parse_args()
 
-    state = os.environ.get("SPARK_K8S_TEST_STATE")
-    own = not (state and (pathlib.Path(state) / "cluster.json").exists())
-    cluster = Cluster(tempfile.mkdtemp(prefix="spark-k8s-bench-") if own else state)
-    if own:
-        cluster.start()
+    cluster, own = bench_cluster()
     try:
         kube = cluster.kube()
         suffix = uuid.uuid4().hex[:6]

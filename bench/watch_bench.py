@@ -76,17 +76,23 @@ class RawWatch:
             pass
 
 
+def bench_cluster():
+    """The running test cluster (SPARK_K8S_TEST_STATE), or one started here; and whether it was."""
+    state = os.environ.get("SPARK_K8S_TEST_STATE")
+    own = not (state and (pathlib.Path(state) / "cluster.json").exists())
+    cluster = Cluster(tempfile.mkdtemp(prefix="spark-k8s-bench-") if own else state)
+    if own:
+        cluster.start()
+    return cluster, own
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle-seconds", type=float, default=330)
     parser.add_argument("--pods", type=int, default=10)
     args = parser.parse_args()
 
-    state = os.environ.get("SPARK_K8S_TEST_STATE")
-    own = not (state and (pathlib.Path(state) / "cluster.json").exists())
-    cluster = Cluster(tempfile.mkdtemp(prefix="spark-k8s-bench-") if own else state)
-    if own:
-        cluster.start()
+    cluster, own = bench_cluster()
     try:
         kube = cluster.kube()
         ns = "bench-" + uuid.uuid4().hex[:6]
