@@ -8,6 +8,7 @@ import tempfile
 from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821
+c.ServerApp.port = int(os.environ.get("GALATA_PORT", "8888"))  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 - CI runs as root
 
 # Profiles the tests pick: one whose driver memory is not a size, one on the test
