@@ -16,7 +16,11 @@ Widget values, which win over the widgets' defaults, come from
   ``sc``, ``dbutils``, ``display`` and ``displayHTML``; the session is the one
   spark-submit configured (its conf is not in the script), with the secret scopes;
 - the driver log shows a header per cell (``=== Cell N (title) ===``) and what it
-  printed and displayed, as text; secret values are redacted;
+  printed and displayed, as text; secret values are redacted from everything the process
+  writes to its stdout and stderr (file descriptors 1 and 2: subprocesses and logging
+  handlers included), and from the executed notebook;
+- Spark's SQL variable substitution (``${env:NAME}``, ``${spark.x}``) is off in the job's
+  session: it would print a secret environment variable into a result;
 - ``dbutils.notebook.exit(value)`` ends the job successfully (exit code 0) with `value`
   as its result; the remaining cells do not run (``sys.exit()`` / ``sys.exit(0)`` too,
   without a result);
@@ -46,7 +50,7 @@ from .executed import Recorder, executed_notebook, local_path, run_location, wri
 from .jobs import jobs
 from .notebook import in_notebook_run
 from .output import in_ipython
-from .redaction import redact
+from .redaction import redact, redact_process_output, restore_process_output
 from .session import start_session, stop_session
 from .state import current_spark
 from .widgets import kernel_widgets
@@ -289,6 +293,7 @@ def run_job(cells, notebook_path=None, secret_scopes=None, user_ns=None):
     namespace the cells run in (the script's globals()).
     """
     os.environ[JOB_MODE_ENV] = "1"
+    redact_process_output()
     started = _now()
     set_notebook_path(notebook_path)
     namespace = {"__name__": "__main__"} if user_ns is None else user_ns
@@ -302,6 +307,7 @@ def run_job(cells, notebook_path=None, secret_scopes=None, user_ns=None):
             kernel_widgets.set_values(parameters)
             prepare_event_log()
             start_session({}, user_ns=namespace, secret_scopes=secret_scopes or {})
+            current_spark().conf.set("spark.sql.variable.substitute", "false")
         except Exception as exc:  # noqa: BLE001 - reported as the job's failure
             outcome["status"] = "failed"
             outcome["error"] = f"The job could not start: {_describe(exc)}"
@@ -342,4 +348,5 @@ def run_job(cells, notebook_path=None, secret_scopes=None, user_ns=None):
             recorder.log(f"Notebook exited: {outcome['result']}")
         else:
             recorder.log("Notebook succeeded.")
+    restore_process_output()
     sys.exit(0 if outcome["status"] == "succeeded" else 1)

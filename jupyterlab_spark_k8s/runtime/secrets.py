@@ -6,8 +6,9 @@ The scopes arrive resolved (``configure_secrets`` or ``start_session(secret_scop
 
 A value comes from the environment variable ``env[key]`` when it is set (a job gets them
 from secretKeyRef); otherwise the kernel reads the Secret through the Kubernetes API with
-the pod's own credentials. Every value read is redacted from what the notebook prints or
-displays.
+the pod's own credentials. Every value read, and the value of every variable a scope maps
+(a job's driver has them all from the start), is redacted from what the notebook, the job
+or the script prints, displays or logs (see ``redaction``).
 """
 
 import base64
@@ -49,8 +50,17 @@ class Secrets:
         self.scopes = {}
 
     def configure(self, scopes):
-        """Replace the scope mapping with `scopes` (already resolved by the extension)."""
+        """Replace the scope mapping with `scopes` (already resolved by the extension).
+
+        The mapped environment variables that are set are redacted at once: a cell that reads
+        one with os.environ (or Spark's ``${env:NAME}``) must not show it either.
+        """
         self.scopes = _check_scopes(scopes)
+        for spec in self.scopes.values():
+            for variable in spec["env"].values():
+                value = os.environ.get(variable)
+                if value:
+                    redact_value(value)
 
     def _scope(self, scope):
         spec = self.scopes.get(str(scope))
@@ -118,7 +128,7 @@ class Secrets:
                     )
                 )
             value = base64.b64decode(data[key])
-        redact_value(value.decode("utf-8", "replace"))
+        redact_value(value)
         return value
 
     def get(self, scope, key):

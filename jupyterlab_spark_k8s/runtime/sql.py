@@ -1,9 +1,17 @@
-"""%sql cells (widget substitution, parameter markers) and the Databricks path mapping."""
+"""%sql cells (widget substitution, parameter markers) and the Databricks path mapping.
+
+Widget values never become SQL text of their own: ``:name`` markers are passed as
+``args=``, ``getArgument('name')`` becomes a quoted literal, and ``${name}`` is escaped
+for the string literal or back-quoted name it stands in, or must be a number or a name.
+A %sql cell turns Spark's own variable substitution off in its session (``${env:NAME}``
+would show the process's environment, secrets included).
+"""
 
 import os
 import re
 
 from .contract import DBFS_ROOT_CONF, DBFS_ROOT_ENV, DEFAULT_ROW_LIMIT
+from .errors import SparkK8sError
 from .output import in_ipython
 from .render import display
 from .state import current_spark, require_session
@@ -85,24 +93,84 @@ def install_path_mapping():
 # ---------------------------------------------------------------------------
 # SQL cells
 
+_SUBSTITUTE = "spark.sql.variable.substitute"
 _VARIABLE = re.compile(r"\$\{(\w+)\}")
 _GET_ARGUMENT = re.compile(r"""getArgument\(\s*(['"])(\w+)\1\s*\)""")
+# What a widget may be where ${name} stands outside quotes: a number or a (dotted) name.
+_BARE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?[LSYDlsyd]?|[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 def _sql_literal(value):
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """A Spark SQL string literal holding exactly `value`."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _in_quotes(value, quote):
+    """`value` escaped to stand inside a `quote`-delimited string literal or identifier."""
+    if quote == "`":
+        return value.replace("`", "``")
+    return value.replace("\\", "\\\\").replace(quote, quote + quote)
+
+
+def _bare(name, value):
+    if not _BARE.fullmatch(value):
+        raise SparkK8sError(
+            f"Widget {name!r} is used bare in SQL (${{{name}}}), where only a number or a name may "
+            f"stand, but its value is {value!r}. Put it in quotes ('${{{name}}}') to use it as a "
+            f"string, or use the parameter marker :{name}."
+        )
+    # "-1" after a "-" would start a comment: a signed number goes in parentheses.
+    return f"({value})" if value[0] in "-+" else value
 
 
 def substitute(statement, widgets=None):
-    """Databricks' ${name} (text) and getArgument('name') (a string literal) from widgets."""
+    """Databricks' ${name} and getArgument('name') from widgets, without SQL injection.
+
+    ``${name}`` inside a string literal or a back-quoted name is escaped for it; outside
+    quotes the value must be a number or a (dotted) name, else a clear error.
+    ``getArgument('name')`` becomes a string literal. Comments are left alone.
+    """
     if widgets is None:
         widgets = current_widgets()
-
-    def variable(m):
-        return widgets.get(m.group(1)) if widgets._defined(m.group(1)) else m.group(0)
-
-    statement = _VARIABLE.sub(variable, statement)
-    return _GET_ARGUMENT.sub(lambda m: _sql_literal(widgets.get(m.group(2))), statement)
+    out = []
+    quote = None
+    i, n = 0, len(statement)
+    while i < n:
+        c = statement[i]
+        m = _VARIABLE.match(statement, i) if c == "$" else None
+        if m and widgets._defined(m.group(1)):
+            value = widgets.get(m.group(1))
+            out.append(_in_quotes(value, quote) if quote else _bare(m.group(1), value))
+            i = m.end()
+            continue
+        if quote is not None:
+            if c == "\\" and quote != "`":
+                out.append(statement[i : i + 2])
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+            out.append(c)
+            i += 1
+            continue
+        if c in "'\"`":
+            quote = c
+        elif statement.startswith("--", i) or statement.startswith("/*", i):
+            close = "\n" if c == "-" else "*/"
+            j = statement.find(close, i + 2)
+            j = n if j < 0 else j + len(close)
+            out.append(statement[i:j])
+            i = j
+            continue
+        elif c == "g":
+            m = _GET_ARGUMENT.match(statement, i)
+            if m and (i == 0 or not (statement[i - 1].isalnum() or statement[i - 1] in "_.")):
+                out.append(_sql_literal(widgets.get(m.group(2))))
+                i = m.end()
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def sql_cell(items, limit=DEFAULT_ROW_LIMIT):
@@ -113,6 +181,10 @@ def sql_cell(items, limit=DEFAULT_ROW_LIMIT):
     current notebook's (a notebook started by dbutils.notebook.run has its own).
     """
     spark = require_session()
+    # The cell's ${name} are the widgets' (substituted above, escaped); Spark's own substitution
+    # would expand ${env:NAME} even inside a widget's value, showing the process's environment.
+    if spark.conf.get(_SUBSTITUTE, "true").strip().lower() != "false":
+        spark.conf.set(_SUBSTITUTE, "false")
     widgets = current_widgets()
     result = None
     for item in items:

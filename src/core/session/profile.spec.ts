@@ -47,6 +47,7 @@ describe('sessionConf', () => {
       'spark.app.name': 'nb',
       'spark.driver.memory': '1g',
       'spark.ui.enabled': 'true',
+      'spark.sql.variable.substitute': 'false',
       'spark.ui.proxyRedirectUri': 'https://hub.example.org',
       'spark.sql.shuffle.partitions': '4'
     });
