@@ -2,14 +2,22 @@
  * Deletes executor pods whose kernel is gone, so nothing keeps running that
  * nobody can see. Executor pods carry the kernel's pid and start time; this
  * service runs in the same pod as the kernels, so it can check the process.
+ *
+ * It touches only executors of its own pod: every delete selects the session
+ * label AND the driver-pod label with this pod's name, and without a known pod
+ * name (POD_NAME, the downward API) it does not run at all, since a pid means
+ * nothing outside this pod.
  */
-import { V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import {
+  DRIVER_POD_LABEL,
   KERNEL_PID_ANNOTATION,
   KERNEL_START_ANNOTATION,
   SESSION_LABEL
 } from '../core';
+import { IClusterAccess, loadAccess } from './cluster';
+import { toServiceError } from './errors';
 import { ExecutorPods } from './sessions';
 
 /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or null. */
@@ -39,20 +47,46 @@ export function kernelAlive(pod: V1Pod): boolean {
   return !expected || expected === start;
 }
 
+/** The label selector of one session's executors of driver pod `podName`. */
+export function reapSelector(podName: string, session: string): string {
+  return `${SESSION_LABEL}=${session},${DRIVER_POD_LABEL}=${podName}`;
+}
+
 /** Reaps on every pod change and on a slow local timer (no API polling). */
 export class Reaper {
+  /**
+   * @param _pods the watch of this pod's executors.
+   * @param _log where the reaper says what it did.
+   * @param _access the cluster and this pod's identity (default: as the service
+   *   loads them); without `podName` the reaper does not run.
+   */
   constructor(
     private _pods: ExecutorPods,
-    private _log: (message: string) => void = console.log
+    private _log: (message: string) => void = console.log,
+    private _access: IClusterAccess = loadAccess()
   ) {}
 
-  start(intervalMs = 15_000): void {
+  /** Why the reaper cannot run here, or null. */
+  get problem(): string | null {
+    return this._access.podName
+      ? null
+      : 'this pod\u2019s name is unknown (set POD_NAME from the downward API), so executors of other pods cannot be told apart';
+  }
+
+  /** Start reaping; returns false (and logs why) when this pod's identity is unknown. */
+  start(intervalMs = 15_000): boolean {
+    const problem = this.problem;
+    if (problem) {
+      this._log(`reaper: not running: ${problem}`);
+      return false;
+    }
     this._off = this._pods.pods.onChange(change => {
       if (change.type === 'ADDED' || change.type === 'SYNCED') {
         void this.sweep();
       }
     });
     this._timer = setInterval(() => void this.sweep(), intervalMs);
+    return true;
   }
 
   stop(): void {
@@ -62,10 +96,20 @@ export class Reaper {
 
   /** Delete the pods of every session whose kernel is gone; returns the session ids. */
   async sweep(): Promise<string[]> {
+    const podName = this._access.podName;
+    if (!podName) {
+      return [];
+    }
     const orphaned = new Set<string>();
     for (const pod of this._pods.pods.objects.values()) {
-      const session = pod.metadata?.labels?.[SESSION_LABEL];
-      if (session && !pod.metadata?.deletionTimestamp && !kernelAlive(pod)) {
+      const labels = pod.metadata?.labels ?? {};
+      const session = labels[SESSION_LABEL];
+      if (
+        session &&
+        labels[DRIVER_POD_LABEL] === podName &&
+        !pod.metadata?.deletionTimestamp &&
+        !kernelAlive(pod)
+      ) {
         orphaned.add(session);
       }
     }
@@ -76,7 +120,7 @@ export class Reaper {
       }
       this._inFlight.add(session);
       try {
-        const n = await this._pods.deleteSession(session);
+        const n = await this._delete(podName, session);
         this._log(
           `reaper: deleted ${n} executor pod(s) of session ${session}: its kernel is gone`
         );
@@ -90,6 +134,26 @@ export class Reaper {
       }
     }
     return reaped;
+  }
+
+  /** Delete the executors of `session` of driver pod `podName`; returns how many. */
+  private async _delete(podName: string, session: string): Promise<number> {
+    const { kc, namespace } = this._access;
+    const labelSelector = reapSelector(podName, session);
+    const core = kc.makeApiClient(CoreV1Api);
+    try {
+      const pods = await core.listNamespacedPod({ namespace, labelSelector });
+      if (pods.items.length) {
+        await core.deleteCollectionNamespacedPod({
+          namespace,
+          labelSelector,
+          gracePeriodSeconds: 0
+        });
+      }
+      return pods.items.length;
+    } catch (e) {
+      throw toServiceError(e, { verb: 'delete', resource: 'pods', namespace });
+    }
   }
 
   private _off: (() => void) | null = null;

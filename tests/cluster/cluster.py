@@ -150,7 +150,20 @@ PLURALS = {
     "ConfigMap": ("/api/v1", "configmaps", True),
     "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", True),
     "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", True),
+    "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", False),
+    "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", False),
     "CustomResourceDefinition": ("/apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
+    "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies", True),
+    "ValidatingAdmissionPolicy": (
+        "/apis/admissionregistration.k8s.io/v1",
+        "validatingadmissionpolicies",
+        False,
+    ),
+    "ValidatingAdmissionPolicyBinding": (
+        "/apis/admissionregistration.k8s.io/v1",
+        "validatingadmissionpolicybindings",
+        False,
+    ),
 }
 
 
@@ -584,41 +597,75 @@ class Cluster:
             self._kill(name)
 
 
-def namespace_with_role(kube, namespace, rbac_file, sa="jupyter", labels=None):
-    """A namespace with the shipped service accounts and Roles, bound to service account `sa`.
+# The deployment's admin configuration, the one thing the tests choose in the shipped
+# manifests: the Secrets users may read (deploy/rbac.yaml, Role SECRETS_ROLE).
+SECRETS_ROLE = "jupyterlab-spark-k8s-secrets"
+TEST_SECRETS = ("warehouse", "prod-db", "demo", "mapped-db")
+POLICY = REPO / "deploy" / "policy.yaml"
 
-    Returns the token of `sa`. `labels` go on the namespace (OPERATOR_LABEL: the Spark
-    operator manages it).
-    """
+
+def apply_policy(kube, policy_file=POLICY):
+    """Apply the cluster-wide pod policy (deploy/policy.yaml) exactly as shipped."""
     import yaml
 
-    meta = {"name": namespace}
-    if labels:
-        meta["labels"] = dict(labels)
-    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
-    # The controller manager runs no service-account controller: create the default
-    # service account pods expect.
-    for name in ("default", sa):
-        kube.apply(
-            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
-        )
-    for doc in yaml.safe_load_all(pathlib.Path(rbac_file).read_text()):
-        if not doc or doc["kind"] not in ("ServiceAccount", "Role", "RoleBinding"):
-            continue
-        doc["metadata"]["namespace"] = namespace
-        for subject in doc.get("subjects", []):
-            subject["namespace"] = namespace
-        kube.apply(doc)
+    for doc in yaml.safe_load_all(pathlib.Path(policy_file).read_text()):
+        if doc:
+            kube.apply(doc)
+
+
+def user_namespace_module():
+    """deploy/user_namespace.py: how the hub renders and applies the per-user template."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("user_namespace", REPO / "deploy" / "user_namespace.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def user_namespace_docs(rbac_file, namespace, secrets=TEST_SECRETS, labels=None):
+    """The documents the hub applies for a user's namespace (the Namespace first), rendered
+    by deploy/user_namespace.py from the template `rbac_file`.
+
+    Only the admin's one field is filled in: the Secrets users may read.
+    """
+    docs = user_namespace_module().render(pathlib.Path(rbac_file).read_text(), namespace, secrets)
+    docs[0]["metadata"]["labels"].update(dict(labels or {}))
+    return docs
+
+
+def service_account_token(kube, namespace, sa, seconds=86400):
     out = kube.ok(
         "POST",
         "/api/v1/namespaces/%s/serviceaccounts/%s/token" % (namespace, sa),
         {
             "apiVersion": "authentication.k8s.io/v1",
             "kind": "TokenRequest",
-            "spec": {"expirationSeconds": 86400},
+            "spec": {"expirationSeconds": seconds},
         },
     )
     return out["status"]["token"]
+
+
+def namespace_with_role(kube, namespace, rbac_file, sa="jupyter", labels=None, secrets=TEST_SECRETS):
+    """A user's namespace: the shipped template `rbac_file` applied into it, the cluster-wide
+    pod policy (deploy/policy.yaml) in force.
+
+    Returns the token of `sa`. `labels` go on the namespace (OPERATOR_LABEL: the Spark
+    operator manages it).
+    """
+    docs = user_namespace_docs(rbac_file, namespace, secrets, labels)
+    kube.apply(docs[0])
+    # The controller manager runs no service-account controller: create the default
+    # service account pods expect.
+    for name in ("default", sa):
+        kube.apply(
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
+        )
+    apply_policy(kube)
+    for doc in docs[1:]:
+        kube.apply(doc)
+    return service_account_token(kube, namespace, sa)
 
 
 DRIVER_POD = "jupyter-alice"

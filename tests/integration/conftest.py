@@ -23,7 +23,10 @@ sys.path.insert(0, str(REPO / "tests" / "cluster"))
 from cluster import DRIVER_POD, NODE_NAME, Cluster, jupyter_namespace  # noqa: E402, F401
 
 RBAC = REPO / "deploy" / "rbac.yaml"
-SERVICE_JS = REPO / "jupyterlab_spark_k8s" / "node" / "service.js"
+# The bundled service (SPARK_K8S_SERVICE_JS: another bundle of it, e.g. of a work tree).
+SERVICE_JS = pathlib.Path(
+    os.environ.get("SPARK_K8S_SERVICE_JS") or REPO / "jupyterlab_spark_k8s" / "node" / "service.js"
+)
 
 
 def node_executable():

@@ -79,7 +79,7 @@ def test_without_the_role_the_service_says_which_permission_is_missing(
         assert status == 200 and info["available"]
         assert info["permissions"]["session"]["allowed"] is False
         assert "create pods" in info["permissions"]["session"]["missing"]
-        assert "list secrets" in info["permissions"]["secrets"]["missing"]
+        assert "get secrets" in info["permissions"]["secrets"]["missing"]
         status, err = svc.request("DELETE", "/sessions/abc/pods")
         assert status == 403
         assert err["code"] == "Forbidden"

@@ -9,6 +9,8 @@ export interface IPermission {
   group: string;
   resource: string;
   verbs: string[];
+  /** A rule limited to named objects (resourceNames) is enough. */
+  byName?: boolean;
 }
 
 /** A rule as SelfSubjectRulesReview reports it. */
@@ -42,7 +44,9 @@ export const FEATURE_PERMISSIONS: Record<Feature, IPermission[]> = {
     { group: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
     { group: '', resource: 'events', verbs: ['list', 'watch'] }
   ],
-  secrets: [{ group: '', resource: 'secrets', verbs: ['get', 'list'] }],
+  // The mapped Secrets, read by name: deploy/rbac.yaml grants no list (which cannot be
+  // limited by name).
+  secrets: [{ group: '', resource: 'secrets', verbs: ['get'], byName: true }],
   publish: [
     {
       group: 'sparkoperator.k8s.io',
@@ -59,13 +63,9 @@ export const FEATURE_PERMISSIONS: Record<Feature, IPermission[]> = {
   ]
 };
 
-function allows(
-  rule: IResourceRule,
-  group: string,
-  resource: string,
-  verb: string
-): boolean {
-  if (rule.resourceNames && rule.resourceNames.length) {
+function allows(rule: IResourceRule, p: IPermission, verb: string): boolean {
+  const { group, resource } = p;
+  if (rule.resourceNames && rule.resourceNames.length && !p.byName) {
     return false; // limited to named objects: not enough for list/create
   }
   const has = (list: string[] | undefined, value: string) =>
@@ -85,7 +85,7 @@ export function missingPermissions(
   const missing: string[] = [];
   for (const p of permissions) {
     for (const verb of p.verbs) {
-      if (!rules.some(r => allows(r, p.group, p.resource, verb))) {
+      if (!rules.some(r => allows(r, p, verb))) {
         missing.push(`${verb} ${p.resource}${p.group ? '.' + p.group : ''}`);
       }
     }

@@ -22,6 +22,7 @@ import {
 } from '../manifests';
 import type { IEnvVar, IJobSpec, ISecretEnv, Operator } from '../manifests';
 import { notebookJobScript } from '../script/job';
+import { AUTHENTICATION_CONF } from '../session/conf';
 import type {
   IPublishForm,
   IPublishProblem,
@@ -92,7 +93,9 @@ function driverEnv(form: IPublishForm): IEnvVar[] {
 }
 
 function sparkConf(form: IPublishForm): { [key: string]: string } {
-  const conf = { ...form.sparkConf };
+  const conf = { ...AUTHENTICATION_CONF, ...form.sparkConf };
+  // `${env:NAME}` in SQL would show the driver's secret environment variables.
+  conf['spark.sql.variable.substitute'] = 'false';
   if (form.runOutput) {
     conf['spark.eventLog.enabled'] = 'true';
     conf['spark.eventLog.dir'] =

@@ -28,6 +28,20 @@ export interface ISessionContext {
 export const DRIVER_PORT = 7078;
 export const BLOCK_MANAGER_PORT = 7079;
 export const UI_PORT = 4040;
+/** The account executors run as: it has no API permissions (deploy/rbac.yaml). */
+export const EXECUTOR_SERVICE_ACCOUNT = 'spark-executor';
+
+/**
+ * Only the application's own executors may talk to its driver: Spark generates
+ * a secret per application and hands it to the executors in their pods (never
+ * in this conf), and encrypts the RPC and block transfers with it.
+ */
+export const AUTHENTICATION_CONF: Readonly<Record<string, string>> = {
+  'spark.authenticate': 'true',
+  'spark.network.crypto.enabled': 'true',
+  'spark.kubernetes.authenticate.executor.serviceAccountName':
+    EXECUTOR_SERVICE_ACCOUNT
+};
 
 /** The Spark conf for a session of `profile`; throws if the profile is invalid. */
 export function sessionConf(
@@ -47,7 +61,9 @@ export function sessionConf(
     'spark.driver.memory': profile.driverMemory ?? '1g',
     // Job progress and the UI link need the UI; keep it on even if a profile's
     // defaults turned it off.
-    'spark.ui.enabled': 'true'
+    'spark.ui.enabled': 'true',
+    // `${env:NAME}` in SQL would show the kernel's environment (secrets).
+    'spark.sql.variable.substitute': 'false'
   };
   if (context.uiOrigin) {
     // Spark's own redirects (`/` → `/jobs/`) must land back under the
@@ -100,7 +116,9 @@ function kubernetesConf(
     'spark.ui.enabled': 'true',
     'spark.ui.port': String(UI_PORT),
     'spark.executor.cores': String(profile.executorCores ?? 1),
-    'spark.executor.memory': profile.executorMemory ?? '1g'
+    'spark.executor.memory': profile.executorMemory ?? '1g',
+    'spark.sql.variable.substitute': 'false',
+    ...AUTHENTICATION_CONF
   };
   if (profile.executorMemoryOverhead) {
     conf['spark.executor.memoryOverhead'] = profile.executorMemoryOverhead;
