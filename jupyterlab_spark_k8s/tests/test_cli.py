@@ -201,6 +201,125 @@ def test_a_bad_export_is_a_clear_error_and_writes_nothing(tmp_path):
     assert not (tmp_path / "ws-ipynb").exists()
 
 
+def test_a_dbc_entry_leaving_the_archive_is_refused_and_nothing_is_written(tmp_path):
+    import zipfile
+
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    evil = work / "evil.dbc"
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("Team/ok.python", json.dumps({"name": "ok", "language": "python", "commands": []}))
+        z.writestr("../../x/y.python", json.dumps({"name": "y", "language": "python", "commands": []}))
+    proc = cli("import", str(evil))
+    assert proc.returncode == 2
+    assert 'entry named "../../x/y.python" that points outside the archive\'s folder' in proc.stderr
+    assert "nothing was written" in proc.stderr
+    assert not (tmp_path / "x").exists()
+    assert sorted(p.name for p in work.iterdir()) == ["evil.dbc"]
+
+
+def test_an_ordinary_notebook_is_refused_and_left_as_it_is(tmp_path):
+    mine = tmp_path / "mine.ipynb"
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "a1",
+                "metadata": {"tags": ["keep-me"]},
+                "source": "print(1)",
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}],
+                "execution_count": 1,
+            }
+        ],
+    }
+    mine.write_text(json.dumps(nb))
+    before = mine.read_bytes()
+    proc = cli("import", str(mine))
+    assert proc.returncode == 2
+    assert "ordinary Jupyter notebook, not a Databricks export" in proc.stderr
+    assert mine.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.ipynb"]
+    # In a folder, ordinary notebooks are left alone like ordinary scripts.
+    (tmp_path / "sales.py").write_text(SOURCE_PY)
+    proc = cli("import", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path.parent / ("%s-ipynb" % tmp_path.name)
+    assert sorted(p.name for p in out.rglob("*.ipynb")) == ["sales.ipynb"]
+    assert mine.read_bytes() == before
+
+
+def test_import_never_overwrites_a_notebook(tmp_path):
+    (tmp_path / "sales.py").write_text(SOURCE_PY)
+    assert cli("import", str(tmp_path / "sales.py")).returncode == 0
+    first = tmp_path / "sales.ipynb"
+    edited = json.loads(first.read_text())
+    edited["cells"][0]["source"] = "# my edits"
+    first.write_text(json.dumps(edited))
+    proc = cli("import", str(tmp_path / "sales.py"))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(first.read_text())["cells"][0]["source"] == "# my edits"
+    again = tmp_path / "sales (1).ipynb"
+    assert again.exists() and str(again) in proc.stdout
+    # An explicit -o that exists is not overwritten either.
+    proc = cli("import", str(tmp_path / "sales.py"), "-o", str(first))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(first.read_text())["cells"][0]["source"] == "# my edits"
+    assert (tmp_path / "sales (2).ipynb").exists()
+    # A .dbc imported twice: the second import goes beside the first, nothing is replaced.
+    make_dbc(tmp_path / "team.dbc")
+    assert cli("import", str(tmp_path / "team.dbc")).returncode == 0
+    assert cli("import", str(tmp_path / "team.dbc")).returncode == 0
+    assert sorted(str(p.relative_to(tmp_path / "team")) for p in (tmp_path / "team").rglob("*.ipynb")) == [
+        "Team/etl (1).ipynb",
+        "Team/etl.ipynb",
+        "Team/reports/q (1).ipynb",
+        "Team/reports/q.ipynb",
+    ]
+
+
+def test_run_parent_folder_resolves_against_the_notebook_as_in_the_browser(tmp_path):
+    # team/a/main.ipynb runs ../shared/helpers: team/shared/helpers, not team/a/shared/helpers.
+    (tmp_path / "team" / "a" / "shared").mkdir(parents=True)
+    (tmp_path / "team" / "shared").mkdir()
+    notebook(tmp_path / "team" / "shared" / "helpers.ipynb", [("code", "print('RIGHT helper')")])
+    notebook(tmp_path / "team" / "a" / "shared" / "helpers.ipynb", [("code", "print('WRONG helper')")])
+    notebook(tmp_path / "team" / "a" / "main.ipynb", [("code", "%run ../shared/helpers")])
+    for cwd in (None, tmp_path, tmp_path / "team"):
+        proc = cli("script", str(tmp_path / "team" / "a" / "main.ipynb"), cwd=cwd)
+        assert proc.returncode == 0, proc.stderr
+        assert "RIGHT helper" in proc.stdout and "WRONG helper" not in proc.stdout, cwd
+    # The current folder is the root, as JupyterLab's root is: nothing above it is read,
+    # and going above it is an error, not another notebook with the same name.
+    proc = cli("script", "main.ipynb", cwd=tmp_path / "team" / "a")
+    assert proc.returncode == 2
+    assert "%run ../shared/helpers: ../shared/helpers goes above the root folder" in proc.stderr
+    assert "WRONG helper" not in proc.stdout
+
+
+def test_run_nesting_deeper_than_the_limit_is_a_clear_error(tmp_path):
+    depth = 40
+    for i in range(depth):
+        cells = [("code", "x%d = %d" % (i, i))]
+        if i + 1 < depth:
+            cells.append(("code", "%%run ./n%d" % (i + 1)))
+        notebook(tmp_path / ("n%d.ipynb" % i), cells)
+    notebook(tmp_path / "main.ipynb", [("code", "%run ./n0")])
+    out = tmp_path / "main.py"
+    proc = cli("script", str(tmp_path / "main.ipynb"), "-o", str(out))
+    assert proc.returncode == 2
+    assert "nested more than 32 deep" in proc.stderr
+    assert "main.ipynb \u2192 " in proc.stderr and "n32.ipynb" in proc.stderr
+    assert not out.exists()
+    # 32 levels are fine, and the script stays small (each notebook once, not doubled per level).
+    notebook(tmp_path / "n31.ipynb", [("code", "x31 = 31")])
+    proc = cli("script", str(tmp_path / "main.ipynb"), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size < 200_000
+
+
 def test_plain_import_runs_in_any_jupyter(tmp_path):
     (tmp_path / "sales.py").write_text(SOURCE_PY)
     proc = cli("import", str(tmp_path / "sales.py"), "--plain", "-o", str(tmp_path / "sales.ipynb"))
@@ -227,7 +346,7 @@ def test_plain_import_runs_in_any_jupyter(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     executed = json.loads((tmp_path / "executed.ipynb").read_text())
     outputs = json.dumps([c.get("outputs", []) for c in executed["cells"]])
-    assert "<th>answer</th>" in outputs and "<td>42</td>" in outputs
+    assert "<th>answer</th>" in outputs and ">42</td>" in outputs
     assert "total 42" in outputs
 
 
@@ -257,8 +376,9 @@ def test_run_and_notebook_run_in_scripts(tmp_path):
 
 
 def test_a_missing_run_target_names_the_chain(tmp_path):
-    main = notebook(tmp_path / "main.ipynb", [("code", "%run ./nowhere")])
-    proc = cli("script", str(main))
+    notebook(tmp_path / "main.ipynb", [("code", "%run ./nowhere")])
+    # Paths are named under the root, the current folder (as under JupyterLab's root).
+    proc = cli("script", "main.ipynb", cwd=tmp_path)
     assert proc.returncode == 2
     assert (
         "%run ./nowhere: no notebook at nowhere.ipynb or nowhere.py or nowhere (run from main.ipynb)"

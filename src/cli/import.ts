@@ -3,15 +3,27 @@
  * .dbc archives, HTML and Databricks .ipynb; files or whole folders) to .ipynb.
  */
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync
 } from 'node:fs';
-import { basename, dirname, extname, join, relative } from 'node:path';
 import {
+  basename,
+  dirname,
+  extname,
+  isAbsolute,
+  join,
+  relative,
+  resolve
+} from 'node:path';
+import {
+  freePath,
   importExport,
+  isDatabricksIpynb,
   INotebook,
   LOCAL_PROFILE,
   runtimeBootstrap,
@@ -69,7 +81,21 @@ function isExport(path: string): boolean {
     const head = readFileSync(path, 'utf8').slice(0, 200);
     return sourceLanguage(head) !== null;
   }
+  if (ext === '.ipynb') {
+    // Only Databricks exports: ordinary notebooks in the folder are left alone.
+    try {
+      return isDatabricksIpynb(JSON.parse(readFileSync(path, 'utf8')));
+    } catch {
+      return false;
+    }
+  }
   return true;
+}
+
+/** Whether `target` lies inside `folder` (an archive's entries must). */
+function inside(folder: string, target: string): boolean {
+  const rel = relative(resolve(folder), resolve(target));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function walk(dir: string): string[] {
@@ -119,6 +145,7 @@ export async function runImport(args: IImportArgs): Promise<string[]> {
   }
   // Convert everything first: a bad file must not leave half an output tree.
   const outputs: Array<[string, INotebook]> = [];
+  const chosen = new Set<string>();
   const root = stat.isDirectory()
     ? (args.output ?? `${args.input.replace(/\/+$/, '')}-ipynb`)
     : null;
@@ -137,15 +164,48 @@ export async function runImport(args: IImportArgs): Promise<string[]> {
             ? join(base, basename(file, extname(file)))
             : args.output;
         target = join(dir, path);
+        if (!inside(dir, target)) {
+          // importDbc refuses such entries already; never write outside, whatever the cause.
+          throw new CliError(
+            `${file}: the entry ${path} points outside ${dir}; nothing was written.`
+          );
+        }
       } else {
         target = root || !args.output ? join(base, path) : args.output;
       }
+      // Never overwrite: an existing file (or one this run writes) gets "name (1).ipynb".
+      target = await freePath(
+        target,
+        candidate => existsSync(candidate) || chosen.has(resolve(candidate))
+      );
+      chosen.add(resolve(target));
       outputs.push([target, nb]);
     }
   }
-  for (const [target, nb] of outputs) {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, JSON.stringify(nb, null, 1) + '\n');
+  // All or nothing: a failed write removes what this run wrote.
+  const written: string[] = [];
+  const madeDirs: string[] = [];
+  try {
+    for (const [target, nb] of outputs) {
+      const dir = dirname(target);
+      if (!existsSync(dir)) {
+        madeDirs.push(mkdirSync(dir, { recursive: true }) ?? dir);
+      }
+      writeFileSync(target, JSON.stringify(nb, null, 1) + '\n', {
+        flag: 'wx'
+      });
+      written.push(target);
+    }
+  } catch (e) {
+    for (const target of written) {
+      rmSync(target, { force: true });
+    }
+    for (const dir of madeDirs.reverse()) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    throw new CliError(
+      `Could not write the imported notebooks (${(e as Error).message}); nothing was written.`
+    );
   }
   return outputs.map(([target]) => target);
 }

@@ -3,8 +3,8 @@
  * ConfigMap and the (Scheduled)SparkApplication, the same objects the publish
  * dialog builds, written as YAML or applied with the kubeconfig.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   buildPublication,
   closureSources,
@@ -19,7 +19,7 @@ import {
   secretUses
 } from '../core';
 import { CliError } from './errors';
-import { parseConfPairs, readNotebook } from './script';
+import { notebookLocation, parseConfPairs, readNotebook } from './script';
 
 /** Options of the manifest and publish commands. */
 export interface IManifestArgs {
@@ -68,28 +68,10 @@ function whole(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
-/** The notebook's path as the annotation and notebook context show it (like a Contents API path). */
-export function notebookPathFor(file: string): string {
-  const rel = relative(process.cwd(), resolve(file));
-  const inside = rel && !rel.startsWith('..') && !rel.startsWith(sep);
-  return (inside ? rel : resolve(file)).split(sep).join('/');
-}
-
-/** The notebook and its `%run` targets, read relative to it. */
+/** The notebook and its `%run` targets, resolved as the browser resolves them. */
 export function fileSource(file: string): IPublishSource {
-  const notebook = readNotebook(file);
-  const root = dirname(resolve(file));
-  return {
-    notebook,
-    path: notebookPathFor(file),
-    load: async path => {
-      try {
-        return readFileSync(join(root, path), 'utf8');
-      } catch {
-        return null;
-      }
-    }
-  };
+  const { path, load } = notebookLocation(file);
+  return { notebook: readNotebook(file), path, load };
 }
 
 /** The form the flags describe, over the defaults the dialog starts from. */

@@ -2,8 +2,17 @@
  * `spark-k8s script NOTEBOOK.ipynb [-o OUT.py]`: a notebook as one runnable script.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import {
+  basename,
+  isAbsolute,
+  join,
+  parse,
+  relative,
+  resolve,
+  sep
+} from 'node:path';
+import {
+  FileLoader,
   INotebook,
   LOCAL_PROFILE,
   parseNotebook,
@@ -59,6 +68,32 @@ export function readNotebook(path: string): INotebook {
   }
 }
 
+/**
+ * A notebook file as the browser sees it: its path under the Jupyter root (the
+ * current folder when the notebook is inside it, else the file system's root)
+ * and a loader of `%run` / `dbutils.notebook.run` targets under the same root,
+ * so `%run ../x` resolves against the notebook's folder exactly as in JupyterLab.
+ */
+export function notebookLocation(
+  file: string,
+  cwd: string = process.cwd()
+): { path: string; load: FileLoader } {
+  const full = resolve(cwd, file);
+  const rel = relative(cwd, full);
+  const root =
+    rel && !rel.startsWith('..') && !isAbsolute(rel) ? cwd : parse(full).root;
+  return {
+    path: relative(root, full).split(sep).join('/'),
+    load: async path => {
+      try {
+        return readFileSync(join(root, ...path.split('/')), 'utf8');
+      } catch {
+        return null;
+      }
+    }
+  };
+}
+
 /** Build the script text for the parsed arguments. */
 export function scriptFor(args: IScriptArgs): Promise<string> {
   const nb = readNotebook(args.notebook);
@@ -75,20 +110,14 @@ export function scriptFor(args: IScriptArgs): Promise<string> {
   if (args.master) {
     conf['spark.master'] = args.master;
   }
-  const root = dirname(resolve(args.notebook));
+  // %run targets resolve relative to the notebook, as on the server.
+  const { path, load } = notebookLocation(args.notebook);
   return notebookScript(nb, {
     conf,
     sourceName: basename(args.notebook),
-    path: basename(args.notebook),
+    path,
     rowLimit: args.rowLimit,
-    // %run targets resolve relative to the notebook, like on the server.
-    load: async path => {
-      try {
-        return readFileSync(join(root, path), 'utf8');
-      } catch {
-        return null;
-      }
-    }
+    load
   }).catch(e => {
     throw e instanceof CliError ? e : new CliError((e as Error).message);
   });

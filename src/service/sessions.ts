@@ -31,9 +31,26 @@ export class ExecutorPods {
     this.events = new ResourceWatcher<CoreV1Event>(kc, {
       path: `/api/v1/namespaces/${namespace}/events`,
       fieldSelector,
-      list: () => core.listNamespacedEvent({ namespace, fieldSelector })
+      list: () => core.listNamespacedEvent({ namespace, fieldSelector }),
+      // The namespace's events are many; only this pod's executors' are kept, below.
+      keep: () => false
+    });
+    this.events.onChange(change => {
+      if (change.type === 'ADDED' || change.type === 'MODIFIED') {
+        this._remember(change.object);
+      }
+    });
+    this.pods.onChange(change => {
+      if (change.type === 'DELETED') {
+        this._events.delete(change.object.metadata?.name ?? '');
+      }
     });
   }
+
+  /** At most this many events are kept per pod (the newest). */
+  static readonly EVENTS_PER_POD = 20;
+  /** At most this many pods have events kept (executors of this pod's sessions). */
+  static readonly PODS_WITH_EVENTS = 1000;
 
   readonly pods: ResourceWatcher<V1Pod>;
   readonly events: ResourceWatcher<CoreV1Event>;
@@ -56,12 +73,53 @@ export class ExecutorPods {
   }
 
   summary(pod: V1Pod): IPodSummary {
-    const name = pod.metadata?.name;
-    const events = [...this.events.objects.values()].filter(
-      e => e.involvedObject?.name === name
-    );
+    const events = [
+      ...(this._events.get(pod.metadata?.name ?? '')?.values() ?? [])
+    ];
     return podSummary(pod as never, events as never);
   }
+
+  /** How many events are kept, over all pods (bounded). */
+  get eventCount(): number {
+    let n = 0;
+    for (const events of this._events.values()) {
+      n += events.size;
+    }
+    return n;
+  }
+
+  /** Keep an event of one of this pod's executors, bounded per pod and overall. */
+  private _remember(event: CoreV1Event): void {
+    const name = event.involvedObject?.name;
+    if (!name) {
+      return;
+    }
+    let events = this._events.get(name);
+    if (!events && this._events.size >= ExecutorPods.PODS_WITH_EVENTS) {
+      // An event may come before its pod, so events of other pods are kept too,
+      // but the oldest of those make room first (executors' events stay).
+      const known = new Set(
+        [...this.pods.objects.values()].map(p => p.metadata?.name)
+      );
+      const stranger = [...this._events.keys()].find(n => !known.has(n));
+      if (stranger === undefined) {
+        return;
+      }
+      this._events.delete(stranger);
+    }
+    if (!events) {
+      events = new Map();
+      this._events.set(name, events);
+    }
+    const uid = event.metadata?.uid ?? event.metadata?.name ?? '';
+    events.delete(uid);
+    events.set(uid, event);
+    while (events.size > ExecutorPods.EVENTS_PER_POD) {
+      events.delete(events.keys().next().value as string);
+    }
+  }
+
+  private _events = new Map<string, Map<string, CoreV1Event>>();
 
   /** Stream a session's pods as server-sent events until the client leaves. */
   stream(sessionId: string, res: ServerResponse): void {
@@ -115,8 +173,11 @@ export class ExecutorPods {
 
   /** Delete every executor pod of a session; returns how many there were. */
   async deleteSession(sessionId: string): Promise<number> {
-    const { kc, namespace } = this._access;
-    const labelSelector = `${SESSION_LABEL}=${sessionId}`;
+    const { kc, namespace, podName } = this._access;
+    // Only this pod's executors, even when another pod's session shares the id.
+    const labelSelector = podName
+      ? `${SESSION_LABEL}=${sessionId},${DRIVER_POD_LABEL}=${podName}`
+      : `${SESSION_LABEL}=${sessionId}`;
     const core = kc.makeApiClient(CoreV1Api);
     try {
       const pods = await core.listNamespacedPod({ namespace, labelSelector });

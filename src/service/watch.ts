@@ -24,10 +24,69 @@ export interface IWatchOptions<T> {
   fieldSelector?: string;
   /** List the collection (same selectors as the watch). */
   list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  /**
+   * Whether to keep an object in `objects` (default: all). Objects not kept are
+   * still reported to listeners; the listener decides what to remember.
+   */
+  keep?: (object: T) => boolean;
   /** Longest a single watch request lasts before it is renewed. */
   timeoutSeconds?: number;
   /** The words for a failed list or watch (default: the error's message). */
   describe?: (err: unknown) => string;
+  /** The delays between watches (defaults: BACKOFF). */
+  backoff?: Partial<IBackoff>;
+  /**
+   * Longest silence on an open watch before it is taken as dead (a half-open
+   * connection); the server sends a bookmark or ends the watch well before.
+   */
+  readDeadlineMs?: number;
+}
+
+/** Delays between watch requests. */
+export interface IBackoff {
+  /** The first delay after an unhealthy end. */
+  initialMs: number;
+  /** The largest delay. */
+  maxMs: number;
+  /** A watch open at least this long was healthy: the delay starts over. */
+  healthyMs: number;
+  /** The delay after a healthy watch ended (it is renewed at once, jittered). */
+  renewMs: number;
+}
+
+/** The default delays: at most a few requests per 10 s against a flapping server. */
+export const BACKOFF: IBackoff = {
+  initialMs: 1000,
+  maxMs: 10_000,
+  healthyMs: 30_000,
+  renewMs: 250
+};
+
+/** Longest silence on a watch before it is taken as dead: under a minute. */
+export const READ_DEADLINE_MS = 55_000;
+
+/**
+ * Exponential backoff with jitter: each delay is drawn from [d/2, d], d doubling
+ * from `initialMs` to `maxMs`; a healthy attempt starts over.
+ */
+export class Backoff {
+  constructor(options: Partial<IBackoff> = {}) {
+    this._o = { ...BACKOFF, ...options };
+  }
+
+  /** The delay before the next attempt, given how long the last one lasted. */
+  next(lastedMs: number): number {
+    if (lastedMs >= this._o.healthyMs) {
+      this._attempt = 0;
+      return Math.random() * this._o.renewMs;
+    }
+    const d = Math.min(this._o.initialMs * 2 ** this._attempt, this._o.maxMs);
+    this._attempt = Math.min(this._attempt + 1, 30);
+    return d / 2 + (Math.random() * d) / 2;
+  }
+
+  private _o: IBackoff;
+  private _attempt = 0;
 }
 
 /** A resumable list+watch; subscribe with `onChange`. */
@@ -93,13 +152,31 @@ export class ResourceWatcher<T extends IObject> {
 
   private async _relist(): Promise<void> {
     this.requests++;
-    const list = await this._options.list();
+    const deadline = Math.min(this._readDeadline(), READ_DEADLINE_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A stalled API server must not hold the loop forever.
+    const list = await Promise.race([
+      this._options.list(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `The API server did not answer a list within ${Math.round(deadline / 1000)} s.`
+              )
+            ),
+          deadline
+        );
+      })
+    ]).finally(() => clearTimeout(timer));
     const seen = new Set<string>();
     for (const item of list.items) {
       const uid = item.metadata?.uid ?? item.metadata?.name ?? '';
       seen.add(uid);
       const had = this.objects.get(uid);
-      this.objects.set(uid, item);
+      if (this._keeps(item)) {
+        this.objects.set(uid, item);
+      }
       if (
         !had ||
         had.metadata?.resourceVersion !== item.metadata?.resourceVersion
@@ -121,16 +198,16 @@ export class ResourceWatcher<T extends IObject> {
   }
 
   private async _loop(): Promise<void> {
-    let backoff = 500;
+    const backoff = new Backoff(this._options.backoff);
     let needList = true;
     while (this._running) {
+      const began = Date.now();
       try {
         if (needList) {
           await this._relist();
           needList = false;
         }
         const outcome = await this._watchOnce();
-        backoff = 500;
         if (outcome === 'gone') {
           needList = true;
         }
@@ -143,19 +220,24 @@ export class ResourceWatcher<T extends IObject> {
           (e as { statusCode?: number }).statusCode;
         if (code === 410) {
           needList = true;
-          continue;
+        } else {
+          this._setConnected(
+            false,
+            this._options.describe
+              ? this._options.describe(e)
+              : ((e as Error).message ?? String(e))
+          );
+          // After an outage the old resourceVersion may be gone; a relist is cheap.
+          needList = true;
         }
-        this._setConnected(
-          false,
-          this._options.describe
-            ? this._options.describe(e)
-            : ((e as Error).message ?? String(e))
-        );
-        await this._sleep(backoff);
-        backoff = Math.min(backoff * 2, 8000);
-        // After an outage the old resourceVersion may be gone; a relist is cheap.
-        needList = true;
       }
+      if (!this._running) {
+        break;
+      }
+      // Every end waits, with jitter: a server that closes watches at once, answers
+      // 410 or fails is asked again after 1, 2, 4… s, never in a tight loop. A watch
+      // that stayed open for a healthy while resets the delay.
+      await this._sleep(backoff.next(Date.now() - began));
     }
     this._setConnected(false);
   }
@@ -164,13 +246,19 @@ export class ResourceWatcher<T extends IObject> {
   private _watchOnce(): Promise<'ended' | 'gone'> {
     return new Promise((resolve, reject) => {
       let gone = false;
+      let ended = false;
       const watch = new Watch(this._kc);
+      // The server ends each watch within 40-50 s (spread, so watches do not renew
+      // together), sending a bookmark just before; a quiet but live watch is thus
+      // never silent for longer than the read deadline, while a half-open
+      // connection or a stalled server is noticed in under a minute. (The API
+      // server's own periodic bookmarks need recent writes to its watch cache,
+      // so they cannot be relied on alone.)
       const timeout =
-        this._options.timeoutSeconds ?? 240 + Math.floor(Math.random() * 60);
-      // client-node aborts a watch after 30 s without data, which on a quiet
-      // namespace means a new request every 30 s; let the server end it instead.
+        this._options.timeoutSeconds ?? 40 + Math.floor(Math.random() * 10);
+      // client-node aborts a watch after requestTimeoutMs without data: the read deadline.
       (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-        (timeout + 60) * 1000;
+        this._readDeadline();
       this.requests++;
       watch
         .watch(
@@ -198,7 +286,7 @@ export class ResourceWatcher<T extends IObject> {
               return;
             }
             const uid = object.metadata?.uid ?? object.metadata?.name ?? '';
-            if (phase === 'DELETED') {
+            if (phase === 'DELETED' || !this._keeps(object)) {
               this.objects.delete(uid);
             } else {
               this.objects.set(uid, object);
@@ -209,8 +297,17 @@ export class ResourceWatcher<T extends IObject> {
             });
           },
           (err: unknown) => {
+            ended = true;
             this._abort = null;
-            if (err && !gone && this._running && !isAbort(err)) {
+            if (err && this._running && isTimeout(err)) {
+              // Nothing, not even a bookmark, within the read deadline: the
+              // connection is half-open or the server stalls.
+              reject(
+                new Error(
+                  `The API server sent nothing on a watch for ${Math.round(this._readDeadline() / 1000)} s.`
+                )
+              );
+            } else if (err && !gone && this._running && !isAbort(err)) {
               reject(err);
             } else {
               resolve(gone ? 'gone' : 'ended');
@@ -218,6 +315,9 @@ export class ResourceWatcher<T extends IObject> {
           }
         )
         .then(controller => {
+          if (ended) {
+            return;
+          }
           this._abort = controller;
           this._setConnected(true);
           if (!this._running) {
@@ -225,6 +325,24 @@ export class ResourceWatcher<T extends IObject> {
           }
         }, reject);
     });
+  }
+
+  /**
+   * The read deadline: READ_DEADLINE_MS with the default watch length; a caller
+   * that chose longer watches (fewer requests) gets their length plus a minute.
+   */
+  private _readDeadline(): number {
+    const { readDeadlineMs, timeoutSeconds } = this._options;
+    if (readDeadlineMs !== undefined) {
+      return readDeadlineMs;
+    }
+    return timeoutSeconds !== undefined
+      ? Math.max(READ_DEADLINE_MS, (timeoutSeconds + 60) * 1000)
+      : READ_DEADLINE_MS;
+  }
+
+  private _keeps(object: T): boolean {
+    return this._options.keep ? this._options.keep(object) : true;
   }
 
   private _sleep(ms: number): Promise<void> {
@@ -240,6 +358,10 @@ export class ResourceWatcher<T extends IObject> {
   private _abort: AbortController | null = null;
   private _sleepTimer: ReturnType<typeof setTimeout> | undefined;
   private _wake: (() => void) | null = null;
+}
+
+function isTimeout(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'TimeoutError';
 }
 
 function isAbort(err: unknown): boolean {

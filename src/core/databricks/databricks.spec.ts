@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import {
+  archiveEntryPath,
   importDatabricksIpynb,
   importDbc,
   importExport,
-  importHtml
+  importHtml,
+  isDatabricksIpynb
 } from './formats';
+import { freePath, numberedPath } from './names';
 import { exportSource, importSource } from './source';
 
 const SOURCE = [
@@ -224,5 +227,89 @@ describe('Databricks .ipynb', () => {
         choices: ['dev', 'prod']
       }
     });
+  });
+});
+
+/** A .dbc (zip) whose entries are named exactly as given, built by Python's zipfile. */
+function dbcWith(names: string[]): Uint8Array {
+  const zip = execFileSync('python3', [
+    '-c',
+    'import sys, zipfile, io, json\n' +
+      'buf = io.BytesIO()\n' +
+      'with zipfile.ZipFile(buf, "w") as z:\n' +
+      '    for name in sys.argv[2:]:\n' +
+      '        z.writestr(zipfile.ZipInfo(name), sys.argv[1])\n' +
+      'sys.stdout.buffer.write(buf.getvalue())',
+    JSON.stringify(V1),
+    ...names
+  ]);
+  return new Uint8Array(zip);
+}
+
+describe('imports never lose work', () => {
+  for (const entry of [
+    '../../x/y.python',
+    'Shared/../../y.python',
+    '/etc/y.python',
+    'C:/y.python',
+    'Shared\\..\\..\\y.python'
+  ]) {
+    it(`refuses a .dbc whose entry ${JSON.stringify(entry)} leaves the archive`, async () => {
+      await assert.rejects(
+        importExport('team.dbc', dbcWith(['Shared/ok.python', entry])),
+        (e: Error) =>
+          e.message.includes(`"${entry}"`) &&
+          /outside the archive's folder/.test(e.message) &&
+          /nothing was written/.test(e.message)
+      );
+    });
+  }
+
+  it('keeps harmless odd names inside the archive', async () => {
+    const notebooks = await importDbc(
+      dbcWith(['./Shared//a.python', 'Shared/..b.python'])
+    );
+    assert.deepEqual([...notebooks.keys()].sort(), [
+      'Shared/..b.ipynb',
+      'Shared/a.ipynb'
+    ]);
+    assert.equal(archiveEntryPath('a/./b/c.python'), 'a/b/c.python');
+  });
+
+  it('refuses an ordinary Jupyter notebook: there is nothing to import', async () => {
+    const ordinary = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3' } },
+      cells: [
+        {
+          cell_type: 'code',
+          metadata: { tags: ['keep'] },
+          source: 'print(1)',
+          outputs: [{ output_type: 'stream', name: 'stdout', text: '1\n' }],
+          execution_count: 1
+        }
+      ]
+    };
+    assert.equal(isDatabricksIpynb(ordinary), false);
+    await assert.rejects(
+      importExport(
+        'mine.ipynb',
+        new TextEncoder().encode(JSON.stringify(ordinary))
+      ),
+      /ordinary Jupyter notebook, not a Databricks export/
+    );
+  });
+
+  it('picks a free name instead of overwriting', async () => {
+    assert.equal(numberedPath('a/x.ipynb', 1), 'a/x (1).ipynb');
+    assert.equal(numberedPath('a.b/x', 2), 'a.b/x (2)');
+    assert.equal(numberedPath('.hidden', 1), '.hidden (1)');
+    const taken = new Set(['a/x.ipynb', 'a/x (1).ipynb']);
+    assert.equal(
+      await freePath('a/x.ipynb', p => taken.has(p)),
+      'a/x (2).ipynb'
+    );
+    assert.equal(await freePath('a/y.ipynb', p => taken.has(p)), 'a/y.ipynb');
   });
 });

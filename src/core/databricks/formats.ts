@@ -64,6 +64,25 @@ export function importNotebookV1(model: INotebookV1): INotebook {
   return notebookOf(cells, language, model.name);
 }
 
+/**
+ * A .dbc entry's path inside the archive's folder, or a clear error when it
+ * would leave it (`..`, an absolute path, a drive): a "zip slip".
+ */
+export function archiveEntryPath(entry: string): string {
+  const parts = entry.split(/[\\/]+/);
+  const escapes =
+    /^[\\/]/.test(entry) ||
+    /^[A-Za-z]:/.test(entry) ||
+    entry.includes('\0') ||
+    parts.some(part => part === '..');
+  if (escapes) {
+    throw new Error(
+      `The .dbc archive has an entry named "${entry}" that points outside the archive's folder; the archive was not imported (nothing was written). Export it again from Databricks.`
+    );
+  }
+  return parts.filter(part => part && part !== '.').join('/');
+}
+
 /** The notebooks of a .dbc archive, by path with `.ipynb` (folders kept). */
 export async function importDbc(
   bytes: Uint8Array
@@ -71,7 +90,9 @@ export async function importDbc(
   const files = await readZip(bytes);
   const out = new Map<string, INotebook>();
   const decoder = new TextDecoder();
-  for (const [path, data] of files) {
+  for (const [entry, data] of files) {
+    // Refuse the whole archive when one entry would leave its folder: nothing is written.
+    const path = archiveEntryPath(entry);
     const m = /^(.*)\.(python|sql|scala|r)$/i.exec(path);
     if (!m) {
       continue;
@@ -128,10 +149,28 @@ interface IDatabricksWidget {
   };
 }
 
+/**
+ * Whether a parsed .ipynb is a Databricks export: Databricks writes its notebook
+ * metadata (or its cell metadata) into every notebook it exports.
+ */
+export function isDatabricksIpynb(nb: any): boolean {
+  return (
+    !!nb?.metadata?.[NB_KEY] ||
+    (Array.isArray(nb?.cells) &&
+      nb.cells.some((c: any) => !!c?.metadata?.[CELL_KEY]))
+  );
+}
+
 /** A notebook exported by Databricks as .ipynb, with its titles and widgets kept. */
 export function importDatabricksIpynb(nb: any): INotebook {
   if (!nb || nb.nbformat !== 4 || !Array.isArray(nb.cells)) {
     throw new Error('This .ipynb file is not an nbformat 4 notebook.');
+  }
+  if (!isDatabricksIpynb(nb)) {
+    // Importing would rewrite it and drop its outputs, tags, attachments and kernel.
+    throw new Error(
+      'This .ipynb is an ordinary Jupyter notebook, not a Databricks export (it has no Databricks metadata): open it as it is, there is nothing to import.'
+    );
   }
   const meta = nb.metadata?.[NB_KEY] ?? {};
   const language =

@@ -2,5 +2,6 @@
 export * from './formats';
 export * from './jobs';
 export * from './model';
+export * from './names';
 export * from './source';
 export * from './zip';

@@ -54,7 +54,10 @@ function dirname(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
-/** `base`-relative path with `.` and `..` resolved (server paths have no leading slash). */
+/**
+ * `base`-relative path with `.` and `..` resolved (server paths have no leading
+ * slash); a path going above the root is an error.
+ */
 export function resolvePath(base: string, target: string): string {
   const parts = (target.startsWith('/') ? [] : base.split('/')).filter(Boolean);
   for (const part of target.split('/')) {
@@ -62,6 +65,12 @@ export function resolvePath(base: string, target: string): string {
       continue;
     }
     if (part === '..') {
+      if (!parts.length) {
+        // Going on at the root would silently pick another notebook.
+        throw new Error(
+          `${target} goes above the root folder (from ${base || 'the root'}).`
+        );
+      }
       parts.pop();
     } else {
       parts.push(part);
@@ -83,6 +92,13 @@ function calleeCells(path: string, text: string): string[] {
     .map(c => c.source);
 }
 
+/**
+ * The deepest `%run` / `dbutils.notebook.run` nesting translated: deeper chains
+ * are almost always a mistake (or a cycle through differently spelt paths) and
+ * would make every cell that starts them slow to translate and large to send.
+ */
+export const MAX_RUN_DEPTH = 32;
+
 /** A callee found through the loader: its path and its code cells. */
 interface ICallee {
   path: string;
@@ -96,7 +112,14 @@ async function loadCallee(
   options: IRunOptions,
   chain: string[]
 ): Promise<ICallee> {
-  const base = resolvePath(dirname(options.path), target);
+  let base: string;
+  try {
+    base = resolvePath(dirname(options.path), target);
+  } catch (e) {
+    throw new Error(
+      `${what} ${target}: ${(e as Error).message} (run from ${chain.join(' \u2192 ')}).`
+    );
+  }
   const candidates = /\.(ipynb|py|sql|scala|r)$/.test(base)
     ? [base]
     : [`${base}.ipynb`, `${base}.py`, base];
@@ -117,6 +140,11 @@ async function loadCallee(
   }
   if (chain.includes(found)) {
     throw new Error(`${what} cycle: ${[...chain, found].join(' \u2192 ')}.`);
+  }
+  if (chain.length > MAX_RUN_DEPTH) {
+    throw new Error(
+      `${what} ${target}: notebooks are nested more than ${MAX_RUN_DEPTH} deep (${[...chain, found].join(' \u2192 ')}). Run a shared notebook once from the top instead of from each level.`
+    );
   }
   try {
     return { path: found, cells: calleeCells(found, text) };

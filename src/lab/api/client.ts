@@ -201,12 +201,6 @@ function openPodStream(
     const data = parse(e as MessageEvent);
     onMessage({ type: 'status', connected: data.connected, error: data.error });
   });
-  source.onerror = () =>
-    onMessage({
-      type: 'status',
-      connected: false,
-      error: 'The stream to the Spark service was interrupted; reconnecting.'
-    });
   return source;
 }
 
@@ -214,6 +208,56 @@ function openPodStream(
 export interface IStream {
   close(): void;
 }
+
+/** Delays between reopening a stream the browser gave up on. */
+const REOPEN_FIRST_MS = 1000;
+const REOPEN_MAX_MS = 30_000;
+
+/**
+ * An EventSource that comes back. The browser retries a dropped connection by
+ * itself, but gives up for good when an answer is not a 200 event stream (the
+ * service restarting behind jupyter-server-proxy answers 5xx for a moment):
+ * then it is reopened after a growing, jittered delay, until `close()`.
+ */
+export function reopeningStream(
+  open: () => EventSource,
+  onInterrupted: () => void
+): IStream {
+  let source: EventSource | null = null;
+  let closed = false;
+  let delay = REOPEN_FIRST_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const connect = () => {
+    const current = open();
+    source = current;
+    current.addEventListener('open', () => {
+      delay = REOPEN_FIRST_MS;
+    });
+    current.onerror = () => {
+      if (closed || current !== source) {
+        return;
+      }
+      onInterrupted();
+      if (current.readyState === EventSource.CLOSED) {
+        const wait = delay / 2 + (Math.random() * delay) / 2;
+        delay = Math.min(delay * 2, REOPEN_MAX_MS);
+        timer = setTimeout(connect, wait);
+      }
+    };
+  };
+  connect();
+  return {
+    close: () => {
+      closed = true;
+      clearTimeout(timer);
+      source?.close();
+      source = null;
+    }
+  };
+}
+
+const INTERRUPTED =
+  'The stream to the Spark service was interrupted; reconnecting.';
 
 /** The URL of a service path for an EventSource (which sends no headers). */
 function streamUrl(...parts: string[]): string {
@@ -247,12 +291,6 @@ function openJobsStream(
       onMessage(JSON.parse((e as MessageEvent).data as string))
     );
   }
-  source.onerror = () =>
-    onMessage({
-      type: 'status',
-      connected: false,
-      error: 'The stream to the Spark service was interrupted; reconnecting.'
-    });
   return source;
 }
 
@@ -388,7 +426,10 @@ export class SparkServiceClient implements ISparkServiceClient {
     sessionId: string,
     onMessage: (message: PodStreamMessage) => void
   ): IStream {
-    return openPodStream(sessionId, onMessage);
+    return reopeningStream(
+      () => openPodStream(sessionId, onMessage),
+      () => onMessage({ type: 'status', connected: false, error: INTERRUPTED })
+    );
   }
 
   publish(request: IPublishRequest): Promise<PublishResponse> {
@@ -396,7 +437,10 @@ export class SparkServiceClient implements ISparkServiceClient {
   }
 
   jobsStream(onMessage: (m: JobsStreamMessage) => void): IStream {
-    return openJobsStream(onMessage);
+    return reopeningStream(
+      () => openJobsStream(onMessage),
+      () => onMessage({ type: 'status', connected: false, error: INTERRUPTED })
+    );
   }
 
   runSchedule(name: string, args?: string[]): Promise<{ run: string }> {

@@ -10,20 +10,11 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { importExport } from '../../core';
-import { ArchiveFactory, DBC_FILE_TYPE } from './archive';
+import { freePath, importExport } from '../../core';
+import { ArchiveFactory, base64Bytes, DBC_FILE_TYPE } from './archive';
 
 /** The import command's id. */
 export const IMPORT_COMMAND = 'spark-k8s:import-databricks';
-
-function base64Bytes(data: string): Uint8Array {
-  const binary = atob(data.replace(/\s/g, ''));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) {
-    bytes[i] = binary.charCodeAt(i);
-  }
-  return bytes;
-}
 
 /** Import Databricks exports from the file browser or the command palette. */
 export const importPlugin: JupyterFrontEndPlugin<void> = {
@@ -40,6 +31,20 @@ export const importPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_spark_k8s');
     const contents = app.serviceManager.contents;
 
+    const exists = async (path: string): Promise<boolean> => {
+      try {
+        await contents.get(path, { content: false });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    /**
+     * Import one export beside it. Never overwrites (an existing name gets
+     * "name (1).ipynb") and is all or nothing: on a failure, the files and
+     * folders this import created are deleted again.
+     */
     const importPath = async (path: string): Promise<string[]> => {
       const model = await contents.get(path, {
         type: 'file',
@@ -47,6 +52,7 @@ export const importPlugin: JupyterFrontEndPlugin<void> = {
         content: true
       });
       const name = PathExt.basename(path);
+      // Refuses ordinary notebooks and archive entries leaving the archive's folder.
       const notebooks = await importExport(
         name,
         base64Bytes(model.content as string)
@@ -57,24 +63,44 @@ export const importPlugin: JupyterFrontEndPlugin<void> = {
         ? PathExt.join(dir, PathExt.basename(path, '.dbc'))
         : dir;
       const written: string[] = [];
-      for (const [rel, nb] of notebooks) {
-        const target = PathExt.join(root, rel);
-        // Create the folders of a .dbc tree one level at a time.
-        const parts = PathExt.dirname(target).split('/').filter(Boolean);
-        for (let i = 1; i <= parts.length; i++) {
-          const folder = parts.slice(0, i).join('/');
-          try {
-            await contents.get(folder, { content: false });
-          } catch {
-            await contents.save(folder, { type: 'directory' });
+      const created: string[] = [];
+      const chosen = new Set<string>();
+      try {
+        for (const [rel, nb] of notebooks) {
+          const target = await freePath(
+            PathExt.join(root, rel),
+            async candidate =>
+              chosen.has(candidate) || (await exists(candidate))
+          );
+          if (root && !target.startsWith(`${root}/`)) {
+            throw new Error(
+              trans.__('%1 would be written outside %2.', target, root)
+            );
           }
+          chosen.add(target);
+          // Create the folders of a .dbc tree one level at a time.
+          const parts = PathExt.dirname(target).split('/').filter(Boolean);
+          for (let i = 1; i <= parts.length; i++) {
+            const folder = parts.slice(0, i).join('/');
+            if (!(await exists(folder))) {
+              await contents.save(folder, { type: 'directory' });
+              created.push(folder);
+            }
+          }
+          await contents.save(target, {
+            type: 'notebook',
+            format: 'json',
+            content: nb as any
+          });
+          created.push(target);
+          written.push(target);
         }
-        await contents.save(target, {
-          type: 'notebook',
-          format: 'json',
-          content: nb as any
-        });
-        written.push(target);
+      } catch (e) {
+        // All or nothing: remove what this import created, newest first.
+        for (const item of created.reverse()) {
+          await contents.delete(item).catch(() => undefined);
+        }
+        throw e;
       }
       return written;
     };
@@ -123,7 +149,7 @@ export const importPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: IMPORT_COMMAND, category: trans.__('Spark') });
 
-    // Opening a .dbc imports it and lists its notebooks.
+    // Opening a .dbc lists its notebooks; they are imported only when asked.
     app.docRegistry.addFileType(DBC_FILE_TYPE);
     app.docRegistry.addWidgetFactory(
       new ArchiveFactory(
