@@ -1,3 +1,4 @@
 import './base.css';
 import './publish.css';
 import './jobs.css';
+import './session.css';

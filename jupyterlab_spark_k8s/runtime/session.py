@@ -10,7 +10,7 @@ import shutil
 import sys
 import tempfile
 
-from .contract import KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_MIME
+from .contract import KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_LABEL, SESSION_MIME
 from .errors import SparkK8sError
 from .notebook import dbutils
 from .output import publish
@@ -130,8 +130,8 @@ def _is_alive(spark):
 
 
 def session_info():
-    """What the panel shows about the current session."""
-    if _state["spark"] is None:
+    """What the panel shows about the current session (a reloaded page asks again)."""
+    if _state["spark"] is None or not _is_alive(_state["spark"]):
         return {"state": "stopped"}
     return dict(_state["info"])
 
@@ -233,6 +233,10 @@ def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
         "pythonVersion": ".".join(str(n) for n in sys.version_info[:3]),
         "uiPort": _ui_port(sc.uiWebUrl),
     }
+    # The label of a kubernetes session's executor pods: a reloaded panel finds them again.
+    session_id = conf.get("spark.kubernetes.executor.label." + SESSION_LABEL)
+    if session_id:
+        _state["info"]["sessionId"] = session_id
     _bind(user_ns)
     install_path_mapping()
     return session_info()

@@ -12,6 +12,7 @@ import {
   unsupportedCell
 } from '../kernel';
 import { magicText, parseMagic } from './magic';
+import { usesNames } from './python';
 import { splitSql, sqlMarkers, sqlWidgetOp } from './sql';
 
 /** How to translate cells. */
@@ -72,8 +73,23 @@ export function sqlItems(sql: string): SqlItem[] {
 }
 
 /** Names a plain Python cell uses that the Spark session provides. */
-const SPARK_NAMES =
-  /\b(spark|sc|dbutils|display|displayHTML|getArgument|_sqldf)\b/;
+export const SPARK_NAMES: ReadonlySet<string> = new Set([
+  'spark',
+  'sc',
+  'dbutils',
+  'display',
+  'displayHTML',
+  'getArgument',
+  '_sqldf'
+]);
+
+/**
+ * True when plain Python reads a name the session provides, as code: not in a
+ * comment or string, not an attribute, not a name the cell imports or assigns.
+ */
+export function needsSession(source: string): boolean {
+  return usesNames(source, SPARK_NAMES);
+}
 
 /** Translate a code cell's source into Python for the kernel. */
 export function translateCell(
@@ -82,7 +98,7 @@ export function translateCell(
 ): ITranslation {
   const magic = parseMagic(source);
   if (!magic || !SPARK_MAGICS.has(magic.name)) {
-    return { magic: null, code: source, needsSpark: SPARK_NAMES.test(source) };
+    return { magic: null, code: source, needsSpark: needsSession(source) };
   }
   const text = magicText(magic);
   switch (magic.name) {
@@ -123,7 +139,7 @@ export function translateCell(
       return {
         magic: 'python',
         code: text,
-        needsSpark: SPARK_NAMES.test(text)
+        needsSpark: needsSession(text)
       };
   }
   if (UNSUPPORTED.has(magic.name)) {

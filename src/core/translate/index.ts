@@ -3,3 +3,4 @@ export * from './cell';
 export * from './run';
 export * from './magic';
 export * from './sql';
+export * from './python';

@@ -5,6 +5,8 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Message, MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 import { ParameterModel } from './model';
 
@@ -31,14 +33,78 @@ export class ParameterBar extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
+    this._observer?.disconnect();
     this.model.dispose();
     super.dispose();
   }
 
+  /**
+   * The notebook's header lays its widgets out by their minimum height (a box
+   * layout), so the bar keeps its minimum height equal to what its inputs
+   * need, as they wrap, and asks the header to fit again.
+   */
+  protected onUpdateRequest(msg: Message): void {
+    super.onUpdateRequest(msg);
+    void this.renderPromise?.then(() => this._observe());
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._fit();
+  }
+
+  private _observe(): void {
+    const form = this.node.firstElementChild;
+    if (!form || form === this._observed || this.isDisposed) {
+      this._fit();
+      return;
+    }
+    this._observer?.disconnect();
+    this._observed = form;
+    if (typeof ResizeObserver !== 'undefined') {
+      this._observer = new ResizeObserver(() => this._fit());
+      this._observer.observe(form);
+    }
+    this._fit();
+  }
+
+  private _fit(): void {
+    const form = this._observed as HTMLElement | null;
+    if (!form || this.isDisposed || this.isHidden) {
+      return;
+    }
+    const style = window.getComputedStyle(this.node);
+    const px = (v: string) => parseFloat(v) || 0;
+    const height = Math.ceil(
+      form.getBoundingClientRect().height +
+        px(style.paddingTop) +
+        px(style.paddingBottom) +
+        px(style.borderTopWidth) +
+        px(style.borderBottomWidth)
+    );
+    if (height > 0 && height !== this._height) {
+      this._height = height;
+      this.node.style.minHeight = `${height}px`;
+      if (this.parent) {
+        MessageLoop.postMessage(this.parent, Widget.Msg.FitRequest);
+      }
+    }
+  }
+
   private _sync(): void {
-    this.setHidden(Object.keys(this.model.widgets).length === 0);
+    const hidden = Object.keys(this.model.widgets).length === 0;
+    if (hidden !== this.isHidden) {
+      this.setHidden(hidden);
+      if (this.parent) {
+        MessageLoop.postMessage(this.parent, Widget.Msg.FitRequest);
+      }
+    }
     this.update();
   }
+
+  private _observer: ResizeObserver | null = null;
+  private _observed: Element | null = null;
+  private _height = 0;
 
   protected render(): JSX.Element {
     const trans = this._trans;

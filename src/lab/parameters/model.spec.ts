@@ -1,7 +1,11 @@
 /** The parameter model against a faked notebook and kernel. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setWidgetValues, widgetsExpression } from '../../core';
+import {
+  runtimeBootstrap,
+  setWidgetValues,
+  widgetsExpression
+} from '../../core';
 import { IExecutingKernel, IMetadataHolder, ParameterModel } from './model';
 
 class FakeNotebook implements IMetadataHolder {
@@ -15,6 +19,7 @@ class FakeNotebook implements IMetadataHolder {
 }
 
 class FakeKernel implements IExecutingKernel {
+  id = 'k1';
   requests: any[] = [];
   declared: Record<string, unknown> | null = {
     env: { type: 'dropdown', choices: ['dev', 'prod'], default: 'dev' }
@@ -80,11 +85,41 @@ describe('ParameterModel', () => {
       other: 1,
       widgetValues: { env: "prod'; DROP" }
     });
+    // The first push into a kernel loads the runtime that keeps the values.
     assert.equal(
       kernel.requests[0].code,
-      setWidgetValues({ env: "prod'; DROP" })
+      runtimeBootstrap() + setWidgetValues({ env: "prod'; DROP" })
     );
     assert.equal(model.valueOf('env'), "prod'; DROP");
+    await model.setValue('env', 'dev');
+    assert.equal(kernel.requests[1].code, setWidgetValues({ env: 'dev' }));
+  });
+
+  it('pushes a reopened notebook\u2019s saved values before any cell runs, again after a restart', async () => {
+    const nb = new FakeNotebook();
+    nb.meta.spark_k8s = { widgetValues: { env: 'prod' } };
+    const kernel = new FakeKernel();
+    const model = new ParameterModel(
+      () => nb,
+      () => kernel
+    );
+    assert.equal(model.needsPush, true);
+    await model.refresh();
+    assert.equal(
+      kernel.requests[0].code,
+      runtimeBootstrap() + setWidgetValues({ env: 'prod' })
+    );
+    assert.equal(model.needsPush, false);
+    assert.equal(model.valueOf('env'), 'prod');
+    await model.refresh();
+    assert.equal(kernel.requests[1].code, setWidgetValues({ env: 'prod' }));
+    model.kernelRestarted();
+    assert.equal(model.needsPush, true);
+    await model.refresh();
+    assert.equal(
+      kernel.requests[2].code,
+      runtimeBootstrap() + setWidgetValues({ env: 'prod' })
+    );
   });
 
   it('keeps what it knew when the kernel has no runtime yet', async () => {

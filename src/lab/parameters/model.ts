@@ -6,7 +6,11 @@
 import { KernelMessage } from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
-import { setWidgetValues, widgetsExpression } from '../../core';
+import {
+  runtimeBootstrap,
+  setWidgetValues,
+  widgetsExpression
+} from '../../core';
 
 /** A widget as the kernel or the notebook metadata declares it. */
 export interface IWidgetState {
@@ -29,6 +33,8 @@ export interface IMetadataHolder {
 
 /** What the model needs of a kernel. */
 export interface IExecutingKernel {
+  /** The kernel's id: saved values are pushed into each kernel once. */
+  readonly id?: string;
   requestExecute(content: KernelMessage.IExecuteRequestMsg['content']): {
     done: Promise<KernelMessage.IExecuteReplyMsg>;
   };
@@ -68,15 +74,26 @@ export class ParameterModel {
     return this._isDisposed;
   }
 
-  /** Push saved values to the kernel and ask which widgets the notebook declared. */
+  /**
+   * Push saved values to the kernel and ask which widgets the notebook declared.
+   *
+   * The first push into a kernel loads the runtime too, so a reopened
+   * notebook's first run reads its saved values, not the widgets' defaults.
+   */
   async refresh(): Promise<void> {
     const kernel = this._kernel();
     if (!kernel || this._isDisposed) {
       return;
     }
     const values = this.values;
+    let code = '';
+    if (Object.keys(values).length) {
+      const first = this._pushedTo === null || this._pushedTo !== kernel.id;
+      code = (first ? runtimeBootstrap() : '') + setWidgetValues(values);
+      this._pushedTo = kernel.id ?? '';
+    }
     const reply = await kernel.requestExecute({
-      code: Object.keys(values).length ? setWidgetValues(values) : '',
+      code,
       silent: true,
       store_history: false,
       user_expressions: { widgets: widgetsExpression() }
@@ -93,6 +110,14 @@ export class ParameterModel {
         ...(data as Record<string, IWidgetState>)
       };
       this._emit();
+    } else {
+      // No runtime yet: the widgets the notebook's metadata declares (it may
+      // have loaded after this model was made).
+      const known = { ...this._declared(), ...this._widgets };
+      if (Object.keys(known).length !== Object.keys(this._widgets).length) {
+        this._widgets = known;
+        this._emit();
+      }
     }
   }
 
@@ -104,6 +129,16 @@ export class ParameterModel {
     notebook?.setMetadata(METADATA_KEY, meta);
     this._emit();
     await this.refresh();
+  }
+
+  /** The kernel restarted (same id, empty namespace): push again on the next refresh. */
+  kernelRestarted(): void {
+    this._pushedTo = null;
+  }
+
+  /** True when saved values have not reached the current kernel yet. */
+  get needsPush(): boolean {
+    return this._pushedTo === null && Object.keys(this.values).length > 0;
   }
 
   dispose(): void {
@@ -134,6 +169,8 @@ export class ParameterModel {
   }
 
   private _widgets: Record<string, IWidgetState>;
+  /** The kernel saved values (and the runtime) were pushed into. */
+  private _pushedTo: string | null = null;
   private _isDisposed = false;
   private _changed = new Signal<ParameterModel, void>(this);
 }

@@ -64,9 +64,24 @@ export const parametersPlugin: JupyterFrontEndPlugin<void> = {
       });
       bars.set(panel, bar);
       panel.contentHeader.addWidget(bar);
-      panel.sessionContext.ready
+      // Saved values reach the kernel before a first run: once the notebook's
+      // metadata is loaded and its kernel is up, and again after a restart.
+      Promise.all([panel.context.ready, panel.sessionContext.ready])
         .then(() => model.refresh())
         .catch(() => undefined);
+      panel.sessionContext.statusChanged.connect((_, status) => {
+        if (status === 'restarting' || status === 'autorestarting') {
+          model.kernelRestarted();
+        } else if (status === 'idle' && model.needsPush) {
+          void model.refresh().catch(() => undefined);
+        }
+      });
+      panel.sessionContext.kernelChanged.connect(() => {
+        model.kernelRestarted();
+        void panel.sessionContext.ready
+          .then(() => model.refresh())
+          .catch(() => undefined);
+      });
       panel.disposed.connect(() => bar.dispose());
     });
     NotebookActions.executed.connect((_, { notebook }) => {

@@ -13,6 +13,13 @@ export interface ICurrentSession {
   readonly currentChanged: ISignal<ICurrentSession, void>;
   /** The active notebook's path, for the heading. */
   readonly path: string | null;
+  /**
+   * Emitted when anything the panel shows changes: the notebook followed, its
+   * session (state, info, pods), the profiles or the cluster. One signal that
+   * never changes, so a view subscribes once and is never left on a session
+   * it no longer shows.
+   */
+  readonly changed: ISignal<ICurrentSession, void>;
 }
 
 /** What CurrentSession follows: a notebook's session context and document path. */
@@ -26,7 +33,9 @@ export interface IFollowedNotebook {
 
 /** Follows the active notebook and its Spark session. */
 export class CurrentSession implements ICurrentSession {
-  constructor(private _manager: ISparkSessionManager) {}
+  constructor(private _manager: ISparkSessionManager) {
+    _manager.profilesChanged.connect(this._onChanged, this);
+  }
 
   get current(): ISparkSession | null {
     return this._notebook
@@ -43,6 +52,10 @@ export class CurrentSession implements ICurrentSession {
     return this._currentChanged;
   }
 
+  get changed(): ISignal<ICurrentSession, void> {
+    return this._changed;
+  }
+
   /** Point at another notebook (or none). */
   follow(notebook: IFollowedNotebook | null): void {
     if (notebook?.sessionContext === this._notebook?.sessionContext) {
@@ -50,10 +63,14 @@ export class CurrentSession implements ICurrentSession {
     }
     this._notebook?.sessionContext.disposed.disconnect(this._onDisposed, this);
     this._notebook?.context.pathChanged.disconnect(this._onRenamed, this);
+    this._session?.changed.disconnect(this._onChanged, this);
     this._notebook = notebook;
     this._notebook?.sessionContext.disposed.connect(this._onDisposed, this);
     this._notebook?.context.pathChanged.connect(this._onRenamed, this);
+    this._session = this.current;
+    this._session?.changed.connect(this._onChanged, this);
     this._currentChanged.emit();
+    this._changed.emit();
   }
 
   private _onDisposed(): void {
@@ -63,24 +80,15 @@ export class CurrentSession implements ICurrentSession {
   /** A renamed notebook keeps its session: the heading shows the new path. */
   private _onRenamed(): void {
     this._currentChanged.emit();
+    this._changed.emit();
+  }
+
+  private _onChanged(): void {
+    this._changed.emit();
   }
 
   private _notebook: IFollowedNotebook | null = null;
+  private _session: ISparkSession | null = null;
   private _currentChanged = new Signal<ICurrentSession, void>(this);
-}
-
-const sessionKeys = new WeakMap<ISparkSession, string>();
-let keyCount = 0;
-
-/**
- * A stable React key per session: UseSignal subscribes once, at mount, so the
- * view of another notebook's session must be a new element.
- */
-export function sessionKey(session: ISparkSession): string {
-  let key = sessionKeys.get(session);
-  if (!key) {
-    key = `spark-session-${++keyCount}`;
-    sessionKeys.set(session, key);
-  }
-  return key;
+  private _changed = new Signal<ICurrentSession, void>(this);
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Signal } from '@lumino/signaling';
 import {
+  announceSession,
   IClusterInfo,
   LOCAL_PROFILE,
   SESSION_MIME,
@@ -12,7 +13,8 @@ import {
   stopSession
 } from '../../core';
 import { ISparkServiceClient, PodStreamMessage } from '../api/client';
-import { SparkSessionManager } from './model';
+import { CurrentSession } from './current';
+import { clusterAdvice, sessionStartedAt, SparkSessionManager } from './model';
 
 class FakeClient implements ISparkServiceClient {
   clusterInfo: IClusterInfo = { available: false, reason: 'no kubeconfig' };
@@ -65,21 +67,31 @@ class FakeKernel {
   id = 'k1';
   statusChanged = new Signal<any, string>(this);
   codes: string[] = [];
+  /** Requests that asked whether Spark runs (a reloaded page). */
+  probes: string[] = [];
+  /** What the runtime reports when asked (a page reload finds it). */
+  running: { state: string; [k: string]: unknown } = { state: 'stopped' };
   answer: (code: string) => { state: string; [k: string]: unknown } | Error =
     code =>
-      code.includes('stop_session')
-        ? { state: 'stopped' }
-        : {
-            state: 'ready',
-            appId: 'local-1',
-            appName: 'nb',
-            master: 'local[*]',
-            sparkVersion: '4.3.0',
-            pythonVersion: '3.11.2',
-            uiPort: 4040
-          };
+      code.includes('session_info')
+        ? this.running
+        : code.includes('stop_session')
+          ? { state: 'stopped' }
+          : {
+              state: 'ready',
+              appId: 'local-1',
+              appName: 'nb',
+              master: 'local[*]',
+              sparkVersion: '4.3.0',
+              pythonVersion: '3.11.2',
+              uiPort: 4040
+            };
   requestExecute(content: { code: string }) {
-    this.codes.push(content.code);
+    if (content.code === announceSession()) {
+      this.probes.push(content.code);
+    } else {
+      this.codes.push(content.code);
+    }
     const answer = this.answer(content.code);
     const future: any = {};
     future.done = new Promise(resolve =>
@@ -245,5 +257,145 @@ describe('SparkSession', () => {
     );
     assert.equal(session.error, 'Java was not found: install one.');
     assert.equal(client.deleted.length, 1);
+  });
+});
+
+const READY = {
+  state: 'ready',
+  appId: 'local-7',
+  appName: 'nb',
+  master: 'local[2]',
+  sparkVersion: '4.3.0',
+  pythonVersion: '3.11.2',
+  uiPort: 4041
+};
+
+/** Let the fake kernel answer (it answers after 1 ms). */
+const settle = () => new Promise(resolve => setTimeout(resolve, 20));
+
+describe('a running session is found again', () => {
+  it('shows Ready without a click when the kernel already runs Spark (a reloaded page)', async () => {
+    const kernel = new FakeKernel();
+    kernel.running = { ...READY, sessionId: 'abc' };
+    const client = new FakeClient();
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await settle();
+    assert.equal(kernel.probes.length, 1);
+    assert.equal(session.state, 'ready');
+    assert.equal(session.info?.appId, 'local-7');
+    assert.equal(session.uiUrl, '/sparkui/4041/');
+    // A kubernetes session's executor pods are watched again.
+    assert.deepEqual(client.streams, ['abc']);
+    assert.equal(kernel.codes.length, 0);
+  });
+
+  it('stays Stopped for a kernel without Spark, and asks again for a new kernel', async () => {
+    const kernel = new FakeKernel();
+    const context = fakeContext(kernel);
+    const manager = new SparkSessionManager({ client: new FakeClient() });
+    const session = manager.sessionFor(context);
+    await settle();
+    assert.equal(session.state, 'stopped');
+    const other = new FakeKernel();
+    other.id = 'k2';
+    other.running = READY;
+    context.session = { kernel: other };
+    context.kernelChanged.emit({});
+    await settle();
+    assert.equal(other.probes.length, 1);
+    assert.equal(session.state, 'ready');
+    // A kernel restart ends it.
+    context.statusChanged.emit('restarting');
+    assert.equal(session.state, 'stopped');
+  });
+
+  it('a start that began meanwhile wins over a late answer', async () => {
+    const kernel = new FakeKernel();
+    kernel.running = { state: 'stopped' };
+    const manager = new SparkSessionManager({ client: new FakeClient() });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const started = session.start();
+    assert.equal(session.state, 'starting');
+    const since = sessionStartedAt(session);
+    assert.ok(since !== null && Date.now() - since < 1000);
+    await started;
+    await settle();
+    assert.equal(session.state, 'ready');
+    assert.equal(sessionStartedAt(session), null);
+  });
+});
+
+describe('CurrentSession', () => {
+  it('reports every state change of the notebook shown, whichever was shown first', async () => {
+    const manager = new SparkSessionManager({ client: new FakeClient() });
+    const current = new CurrentSession(manager);
+    const notebook = (kernel: FakeKernel) => ({
+      sessionContext: fakeContext(kernel),
+      context: { path: 'x.ipynb', pathChanged: new Signal<any, string>({}) }
+    });
+    const kernels = [new FakeKernel(), new FakeKernel(), new FakeKernel()];
+    const books = kernels.map(notebook);
+    let changes = 0;
+    current.changed.connect(() => changes++);
+    current.follow(books[0]);
+    current.follow(books[1]);
+    current.follow(books[2]);
+    current.follow(books[1]);
+    changes = 0;
+    const states: string[] = [];
+    current.changed.connect(() => states.push(current.current!.state));
+    await current.current!.start();
+    // (The cluster answer in between repeats a state: the view renders again.)
+    assert.deepEqual(
+      states.filter((s, i) => s !== states[i - 1]),
+      ['starting', 'ready']
+    );
+    // The first notebook's session no longer reaches the view.
+    states.length = 0;
+    await manager.sessionFor(books[0].sessionContext).start();
+    assert.deepEqual(states, []);
+    current.follow(books[0]);
+    assert.equal(current.current!.state, 'ready');
+    assert.ok(changes > 0);
+  });
+});
+
+describe('clusterAdvice', () => {
+  it('says in words why there is no cluster and what to do', () => {
+    const none = clusterAdvice({
+      available: false,
+      reason:
+        'not running in a Kubernetes pod and no kubeconfig was found (set KUBECONFIG)'
+    });
+    assert.match(none.why, /does not run in a Kubernetes pod/);
+    assert.match(none.todo, /KUBECONFIG.*Check again\.$/);
+    const down = clusterAdvice({
+      available: false,
+      reason:
+        'The Kubernetes API server cannot be reached (ECONNREFUSED). Check that the cluster is up and this pod can reach it, then try again.'
+    });
+    assert.equal(
+      down.why,
+      'The Kubernetes API server cannot be reached (ECONNREFUSED).'
+    );
+    assert.match(down.todo, /Check again/);
+    assert.doesNotMatch(down.why + down.todo, /try again/);
+  });
+
+  it('names the Spark service when it did not answer, not a raw client error', async () => {
+    const client = new FakeClient();
+    client.cluster = () =>
+      Promise.reject(
+        new Error('The Spark service answered 503 Service Unavailable.')
+      );
+    const manager = new SparkSessionManager({ client });
+    const info = await manager.refreshCluster();
+    const advice = clusterAdvice(info);
+    assert.match(
+      advice.why,
+      /^The Spark service of this Jupyter server did not answer \(The Spark service answered 503/
+    );
+    assert.match(advice.todo, /jupyter-server-proxy/);
   });
 });

@@ -6,6 +6,7 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Kernel } from '@jupyterlab/services';
 import { JSONObject, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import {
   clusterProblem,
   DEFAULTS,
@@ -16,6 +17,7 @@ import {
   ISecretKeys,
   ISecretScope,
   kernelScopes,
+  announceSession,
   LOCAL_PROFILE,
   mappedScopes,
   resolveScopes,
@@ -57,6 +59,8 @@ export class SparkSession implements ISparkSession {
     sessionContext.statusChanged.connect(this._onKernelStatus, this);
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     sessionContext.propertyChanged.connect(this._onPropertyChanged, this);
+    // A reloaded page: Spark may already run in this notebook's kernel.
+    void this.recover();
   }
 
   get state(): SessionState {
@@ -89,6 +93,11 @@ export class SparkSession implements ISparkSession {
 
   get warning(): string | null {
     return this._warning;
+  }
+
+  /** When the current start began (ms since the epoch), while starting. */
+  get startedAt(): number | null {
+    return this._state === 'starting' ? this._startedAt : null;
   }
 
   get changed(): ISignal<ISparkSession, void> {
@@ -201,6 +210,55 @@ export class SparkSession implements ISparkSession {
     this._runtimeKernel = kernel.id;
   }
 
+  /**
+   * Ask the kernel whether Spark already runs in it (the page was reloaded, or
+   * another tab started it) and show that session, without a click. A kernel
+   * without the runtime, or with a stopped session, leaves the state alone.
+   */
+  async recover(): Promise<void> {
+    const kernel = this.sessionContext.session?.kernel;
+    if (!kernel || this._state !== 'stopped' || this._starting) {
+      return;
+    }
+    if (this._recovering === kernel.id) {
+      return;
+    }
+    this._recovering = kernel.id;
+    let bundle: JSONObject;
+    try {
+      // A kernel busy with a cell answers when it is done.
+      bundle = await announceRequest(
+        kernel,
+        announceSession(),
+        this._manager.settings.startTimeout * 1000
+      );
+    } catch {
+      // No runtime in this kernel (a new one), or it restarted: nothing runs.
+      return;
+    } finally {
+      if (this._recovering === kernel.id) {
+        this._recovering = null;
+      }
+    }
+    const info = toInfo(bundle);
+    if (
+      !info ||
+      this._isDisposed ||
+      this._state !== 'stopped' ||
+      this._starting ||
+      this.sessionContext.session?.kernel?.id !== kernel.id
+    ) {
+      return;
+    }
+    this._runtimeKernel = kernel.id;
+    const id = typeof bundle.sessionId === 'string' ? bundle.sessionId : null;
+    if (id) {
+      this._sessionId = id;
+      this._stream = this._manager.client.podStream(id, m => this._onPods(m));
+    }
+    this._set('ready', info, null);
+  }
+
   async restart(): Promise<ISessionInfo> {
     const profile = this._profile ?? undefined;
     await this.stop();
@@ -218,6 +276,8 @@ export class SparkSession implements ISparkSession {
       this._onPropertyChanged,
       this
     );
+    this._stream?.close();
+    this._stream = null;
     Signal.clearData(this);
   }
 
@@ -241,6 +301,7 @@ export class SparkSession implements ISparkSession {
 
   private async _start(profile: SessionProfile): Promise<ISessionInfo> {
     this._profile = profile;
+    this._startedAt = Date.now();
     this._set('starting', null, null);
     let kernel: Kernel.IKernelConnection | null | undefined =
       this.sessionContext.session?.kernel;
@@ -371,6 +432,8 @@ export class SparkSession implements ISparkSession {
       void this._release();
       this._set('stopped', null, null);
     }
+    // The page connected to a kernel that was already running: ask it.
+    void this.recover();
   }
 
   private _state: SessionState = 'stopped';
@@ -378,6 +441,9 @@ export class SparkSession implements ISparkSession {
   private _error: string | null = null;
   private _profile: SessionProfile | null = null;
   private _starting: Promise<ISessionInfo> | null = null;
+  private _startedAt: number | null = null;
+  /** The kernel a recover() is asking, so a burst of signals asks once. */
+  private _recovering: string | null = null;
   private _sessionId: string | null = null;
   /** The kernel runtime.py was loaded into; a restart clears it. */
   private _runtimeKernel: string | null = null;
@@ -402,6 +468,85 @@ function toInfo(bundle: JSONObject): ISessionInfo | null {
     sparkVersion: str('sparkVersion'),
     pythonVersion: str('pythonVersion'),
     uiPort: typeof bundle.uiPort === 'number' ? bundle.uiPort : null
+  };
+}
+
+/** When `session` began starting, while it starts (null otherwise). */
+export function sessionStartedAt(session: ISparkSession): number | null {
+  return session instanceof SparkSession ? session.startedAt : null;
+}
+
+/** How a cluster answer that came from no service at all begins. */
+const SERVICE_SILENT =
+  'the Spark service of this Jupyter server did not answer';
+
+/** Why there is no cluster and what to do, in words, for the panel. */
+export interface IClusterAdvice {
+  /** Why there is no cluster, as a sentence. */
+  why: string;
+  /** What to do about it, as sentences. */
+  todo: string;
+}
+
+/**
+ * Words for a cluster that is not available: why (from the service's reason,
+ * without its own advice) and what to do, ending with the panel's Check again.
+ */
+export function clusterAdvice(
+  info: IClusterInfo,
+  trans: Pick<TranslationBundle, '__'> = { __: (text: string) => text }
+): IClusterAdvice {
+  const reason = (info.reason ?? '').trim();
+  const sentence = (text: string) => {
+    const t = text.trim().replace(/[.\s]+$/, '');
+    return t ? t[0].toUpperCase() + t.slice(1) + '.' : '';
+  };
+  if (reason.startsWith(SERVICE_SILENT)) {
+    return {
+      why: sentence(reason),
+      todo: trans.__(
+        'Check that jupyter-server-proxy is installed and the jupyterlab_spark_k8s server extension is enabled (jupyter server extension list), restart the Jupyter server, then press Check again.'
+      )
+    };
+  }
+  if (/no kubeconfig was found|no API server configured/.test(reason)) {
+    return {
+      why: trans.__(
+        'This Jupyter server does not run in a Kubernetes pod and has no kubeconfig, so there is no cluster to run executors on.'
+      ),
+      todo: trans.__(
+        'To run executors as pods, run JupyterLab in a pod of the cluster with the service account from deploy/rbac.yaml, or set KUBECONFIG for the Jupyter server and restart it, then press Check again.'
+      )
+    };
+  }
+  if (/kubeconfig could not be read|names no current cluster/.test(reason)) {
+    return {
+      why: sentence(reason),
+      todo: trans.__(
+        'Fix the kubeconfig the Jupyter server reads (KUBECONFIG or ~/.kube/config) so that it names a current context, restart the Jupyter server, then press Check again.'
+      )
+    };
+  }
+  const unreachable = /^(.*?cannot be reached[^.]*\.)/.exec(reason);
+  if (unreachable) {
+    return {
+      why: sentence(unreachable[1]),
+      todo: trans.__(
+        'Check that the cluster is up and that this server can reach its API server, then press Check again.'
+      )
+    };
+  }
+  if (/forbidden|unauthorized|\b40[13]\b/i.test(reason)) {
+    return {
+      why: sentence(reason),
+      todo: trans.__(
+        'Ask an administrator to bind deploy/rbac.yaml to this server\u2019s service account (or renew the kubeconfig\u2019s credentials), then press Check again.'
+      )
+    };
+  }
+  return {
+    why: sentence(reason) || trans.__('The cluster did not say why.'),
+    todo: trans.__('Fix the problem above, then press Check again.')
   };
 }
 
@@ -516,7 +661,7 @@ export class SparkSessionManager implements ISparkSessionManager {
         .cluster()
         .catch(e => ({
           available: false,
-          reason: e instanceof Error ? e.message : String(e)
+          reason: `${SERVICE_SILENT} (${e instanceof Error ? e.message : String(e)})`
         }))
         .then(info => {
           this._cluster = info;

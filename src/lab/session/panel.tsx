@@ -7,7 +7,8 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 import { sparkIcon } from '../icons';
-import { ICurrentSession, sessionKey } from './current';
+import { ICurrentSession } from './current';
+import { clusterAdvice, sessionStartedAt } from './model';
 import { ISparkSession, ISparkSessionManager, SessionState } from '../tokens';
 
 /** CSS classes of the panel. */
@@ -20,31 +21,62 @@ const CSS = {
   details: 'jp-SparkK8s-details',
   muted: 'jp-SparkK8s-muted',
   warning: 'jp-SparkK8s-warning',
-  pods: 'jp-SparkK8s-pods'
+  pods: 'jp-SparkK8s-pods',
+  note: 'jp-SparkK8s-note',
+  cluster: 'jp-SparkK8s-cluster',
+  elapsed: 'jp-SparkK8s-elapsed'
 };
 
+/**
+ * Where executors can run: the cluster's namespace and version, or, without a
+ * cluster, why in full and what to do, with a button that asks again.
+ */
 function ClusterLine(props: {
   manager: ISparkSessionManager;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { manager, trans } = props;
+  const [checking, setChecking] = React.useState(false);
   const cluster = manager.cluster;
   if (!cluster) {
-    return null;
+    return (
+      <div className={CSS.note} role="note">
+        {trans.__('Looking for a Kubernetes cluster…')}
+      </div>
+    );
   }
   if (!cluster.available) {
+    const advice = clusterAdvice(cluster, trans);
     return (
-      <div className={CSS.muted} role="note" title={cluster.reason ?? ''}>
-        {trans.__(
-          'No Kubernetes cluster: only local profiles. %1',
-          cluster.reason ?? ''
-        )}
+      <div
+        className={`${CSS.note} ${CSS.cluster}`}
+        role="note"
+        aria-label={trans.__('Kubernetes cluster')}
+      >
+        <strong>
+          {trans.__('No Kubernetes cluster: only local profiles can start.')}
+        </strong>
+        <p>{trans.__('Why: %1', advice.why)}</p>
+        <p>{trans.__('What to do: %1', advice.todo)}</p>
+        <button
+          className="jp-mod-styled"
+          disabled={checking}
+          onClick={() => {
+            setChecking(true);
+            manager
+              .refreshCluster()
+              .catch(() => undefined)
+              .then(() => setChecking(false));
+          }}
+        >
+          {checking ? trans.__('Checking…') : trans.__('Check again')}
+        </button>
       </div>
     );
   }
   const missing = cluster.permissions?.session.missing ?? [];
   return (
-    <div className={CSS.muted} role="note">
+    <div className={CSS.note} role="note">
       {trans.__(
         'Cluster: namespace %1, Kubernetes %2',
         cluster.namespace ?? '',
@@ -153,6 +185,20 @@ export function stateLabel(
   }
 }
 
+/** Whole seconds since `since`, ticking once a second while shown. */
+export function Elapsed(props: {
+  since: number;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const [now, setNow] = React.useState(Date.now());
+  React.useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [props.since]);
+  const seconds = Math.max(0, Math.floor((now - props.since) / 1000));
+  return <span className={CSS.elapsed}>{props.trans.__('%1 s', seconds)}</span>;
+}
+
 /** Run a session action; failures are already shown by the panel, so only log them. */
 export function runAction(action: () => Promise<unknown>): void {
   action().catch(reason =>
@@ -169,6 +215,7 @@ function SessionView(props: {
   const busy = session.state === 'starting' || session.state === 'stopping';
   const running = session.state === 'ready';
   const info = session.info;
+  const startedAt = sessionStartedAt(session);
   return (
     <>
       <div className={CSS.row}>
@@ -229,6 +276,12 @@ function SessionView(props: {
         aria-label={trans.__('Spark session state')}
       >
         {stateLabel(session.state, trans)}
+        {startedAt !== null && (
+          <>
+            {' '}
+            <Elapsed since={startedAt} trans={trans} />
+          </>
+        )}
       </div>
       {session.error && (
         <div className={CSS.error} role="alert">
@@ -246,8 +299,12 @@ function SessionView(props: {
           <dd>{info.sparkVersion}</dd>
           <dt>{trans.__('Master')}</dt>
           <dd>{info.master}</dd>
-          <dt>{trans.__('Profile')}</dt>
-          <dd>{session.profile?.name ?? ''}</dd>
+          {session.profile && (
+            <>
+              <dt>{trans.__('Profile')}</dt>
+              <dd>{session.profile.name}</dd>
+            </>
+          )}
         </dl>
       )}
       {session.warning && (
@@ -286,60 +343,54 @@ export class SessionPanel extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    const trans = this._trans;
+    // One signal for everything shown: the notebook followed, its session, the
+    // profiles and the cluster (a nested subscription would stay on the
+    // session first shown).
     return (
-      <UseSignal signal={this._current.currentChanged}>
-        {() => {
-          const session = this._current.current;
-          return (
-            <div className={CSS.section}>
-              <h2>{trans.__('Spark')}</h2>
-              {SessionPanel.openJobs && (
-                <div className={CSS.row}>
-                  <button
-                    className="jp-mod-styled"
-                    title={trans.__(
-                      'The published notebooks\u2019 runs and schedules, live'
-                    )}
-                    onClick={() => SessionPanel.openJobs?.()}
-                  >
-                    {trans.__('Jobs')}
-                  </button>
-                </div>
-              )}
-              {session ? (
-                <>
-                  <div className={CSS.muted} title={this._current.path ?? ''}>
-                    {trans.__('Notebook: %1', this._current.path ?? '')}
-                  </div>
-                  <UseSignal signal={this._manager.profilesChanged}>
-                    {() => (
-                      <UseSignal
-                        key={sessionKey(session)}
-                        signal={session.changed}
-                      >
-                        {() => (
-                          <SessionView
-                            session={session}
-                            manager={this._manager}
-                            trans={trans}
-                          />
-                        )}
-                      </UseSignal>
-                    )}
-                  </UseSignal>
-                </>
-              ) : (
-                <p className={CSS.muted}>
-                  {trans.__(
-                    'Open a notebook to start a Spark session for its kernel.'
-                  )}
-                </p>
-              )}
-            </div>
-          );
-        }}
+      <UseSignal signal={this._current.changed}>
+        {() => this._renderCurrent()}
       </UseSignal>
+    );
+  }
+
+  private _renderCurrent(): JSX.Element {
+    const trans = this._trans;
+    const session = this._current.current;
+    return (
+      <div className={CSS.section}>
+        <h2>{trans.__('Spark')}</h2>
+        {SessionPanel.openJobs && (
+          <div className={CSS.row}>
+            <button
+              className="jp-mod-styled"
+              title={trans.__(
+                'The published notebooks\u2019 runs and schedules, live'
+              )}
+              onClick={() => SessionPanel.openJobs?.()}
+            >
+              {trans.__('Jobs')}
+            </button>
+          </div>
+        )}
+        {session ? (
+          <>
+            <div className={CSS.muted} title={this._current.path ?? ''}>
+              {trans.__('Notebook: %1', this._current.path ?? '')}
+            </div>
+            <SessionView
+              session={session}
+              manager={this._manager}
+              trans={trans}
+            />
+          </>
+        ) : (
+          <p className={CSS.note}>
+            {trans.__(
+              'Open a notebook to start a Spark session for its kernel.'
+            )}
+          </p>
+        )}
+      </div>
     );
   }
 }

@@ -5,7 +5,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { sparkIcon } from '../icons';
-import { ICurrentSession, sessionKey } from './current';
+import { ICurrentSession } from './current';
 import { stateLabel } from './panel';
 
 /** The Spark status bar item; a click opens the panel. */
@@ -22,41 +22,35 @@ export class SessionStatus extends ReactWidget {
   protected render(): JSX.Element {
     const trans = this._trans;
     return (
-      <UseSignal signal={this._current.currentChanged}>
+      // One signal for the notebook followed and its session's state.
+      <UseSignal signal={this._current.changed}>
         {() => {
           const session = this._current.current;
           if (!session) {
             return <span />;
           }
           return (
-            <UseSignal key={sessionKey(session)} signal={session.changed}>
-              {() => (
-                <span
-                  role="button"
-                  tabIndex={0}
-                  className={`jp-SparkK8s-statusItem jp-mod-${session.state}`}
-                  title={
-                    session.error ??
-                    trans.__('Spark session: click to open the Spark panel')
-                  }
-                  onClick={this._onClick}
-                  onKeyDown={e => {
-                    if (e.key === 'Enter') {
-                      this._onClick();
-                    }
-                  }}
-                >
-                  <sparkIcon.react
-                    tag="span"
-                    className="jp-SparkK8s-statusIcon"
-                  />
-                  {trans.__('Spark: %1', stateLabel(session.state, trans))}
-                  {session.state === 'ready' && session.info
-                    ? ` (${session.info.sparkVersion})`
-                    : ''}
-                </span>
-              )}
-            </UseSignal>
+            <span
+              role="button"
+              tabIndex={0}
+              className={`jp-SparkK8s-statusItem jp-mod-${session.state}`}
+              title={
+                session.error ??
+                trans.__('Spark session: click to open the Spark panel')
+              }
+              onClick={this._onClick}
+              onKeyDown={e => {
+                if (e.key === 'Enter') {
+                  this._onClick();
+                }
+              }}
+            >
+              <sparkIcon.react tag="span" className="jp-SparkK8s-statusIcon" />
+              {trans.__('Spark: %1', stateLabel(session.state, trans))}
+              {session.state === 'ready' && session.info
+                ? ` (${session.info.sparkVersion})`
+                : ''}
+            </span>
           );
         }}
       </UseSignal>
