@@ -12,8 +12,8 @@ Modules, one per concern: ``errors`` (SparkK8sError, NotebookExit, fail), ``cont
 session), ``sql`` (%sql and path mapping), ``render`` (display), ``magics``,
 ``widgets``, ``secrets``, ``fs``, ``notebook`` (dbutils.notebook, %run, ``dbutils``),
 ``context`` (the notebook context: path, job and run ids), ``jobs`` (dbutils.jobs.taskValues),
-``redaction``, ``job`` (script and job mode, ``run_job``) and ``executed`` (a job run's
-executed notebook).
+``redaction``, ``progress`` (each cell's Spark jobs: tags, live progress, cancel), ``job``
+(script and job mode, ``run_job``) and ``executed`` (a job run's executed notebook).
 
 Every failure a user can cause or meet raises ``SparkK8sError`` (or a subclass) whose
 message says what went wrong and what to do. %scala and %r cells only warn in a kernel
@@ -26,6 +26,7 @@ from .errors import NotebookExit, SparkK8sError, fail
 from .job import finish_script, load_widget_values, run_job
 from .magics import fs_magic, markdown, pip, sh, unsupported
 from .notebook import dbutils, register_notebook, register_run, run_inline
+from .progress import install_cell_hooks
 from .redaction import REDACTED, redact
 from .render import display, displayHTML
 from .secrets import configure_secrets
@@ -72,3 +73,5 @@ __all__ = [
 ]
 
 load_widget_values()
+# Every cell's Spark jobs get its tags, a live progress output and cancel on interrupt.
+install_cell_hooks()

@@ -16,6 +16,7 @@ import {
   failCell,
   jobBootstrap,
   JOB_ENV,
+  PROGRESS_MIME,
   registerNotebook,
   registerRun,
   runJob,
@@ -83,9 +84,11 @@ function text(result: IStepResult, name = 'stdout'): string {
     .join('');
 }
 
+/** What a step displayed under `mime`; its Spark progress output only when asked for. */
 function displayed(result: IStepResult, mime: string): unknown[] {
   return result.outputs
     .filter(o => o.type === 'display_data' && o.data && mime in o.data)
+    .filter(o => mime === PROGRESS_MIME || !(PROGRESS_MIME in o.data!))
     .map(o => o.data![mime]);
 }
 

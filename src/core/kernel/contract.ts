@@ -14,6 +14,8 @@ export const RUNTIME_MODULE: string = contract.module;
 export const SESSION_MIME: string = contract.sessionMime;
 /** MIME type of the declared widgets the runtime reports. */
 export const WIDGETS_MIME: string = contract.widgetsMime;
+/** MIME type of a cell's live Spark progress (and its final summary). */
+export const PROGRESS_MIME: string = contract.progressMime;
 /** Class name of errors whose message is written for the user. */
 export const RUNTIME_ERROR_NAME: string = contract.errorName;
 /** Environment variable a job passes widget values in (JSON). */
