@@ -4,6 +4,8 @@ import { executorPlugin } from './executor/plugin';
 import { panelPlugin, sessionPlugin } from './session/plugin';
 import { parametersPlugin } from './parameters/plugin';
 import { importPlugin } from './databricks/plugin';
+import { gridPlugin } from './grid/plugin';
+import { progressPlugin } from './progress/plugin';
 
 export * from './tokens';
 
@@ -13,5 +15,7 @@ export const plugins: JupyterFrontEndPlugin<any>[] = [
   executorPlugin,
   panelPlugin,
   parametersPlugin,
-  importPlugin
+  importPlugin,
+  gridPlugin,
+  progressPlugin
 ];

@@ -2,6 +2,7 @@
  * The Spark panel and %sql cells in a real JupyterLab, on real local Spark.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { resultTable } from './helpers/grid';
 import { runNewCell, SparkPanel } from './helpers/sparkPanel';
 
 test.use({ autoGoto: true });
@@ -39,9 +40,13 @@ test.describe('Spark session panel', () => {
     await page.notebook.setCell(0, 'code', '%sql SELECT 1 AS x');
     await page.notebook.runCell(0);
     const output = await page.notebook.getCellOutputLocator(0);
-    await expect(output!.locator('table th')).toHaveText(['x']);
-    await expect(output!.locator('table td')).toHaveText(['1']);
+    const grid = output!.getByRole('grid', { name: 'Result grid' });
+    await expect(grid).toBeVisible();
+    expect((await grid.boundingBox())!.height).toBeGreaterThan(20);
     await expect(output!).toContainText('1 row');
+    const one = await resultTable(page, 0);
+    expect(one!.schema.fields.map(f => f.name)).toEqual(['x']);
+    expect(one!.rows).toEqual([[1]]);
 
     // _sqldf holds the last result, as on Databricks.
     const last = await runNewCell(page, 'print(_sqldf.collect()[0].x + 41)');
@@ -104,13 +109,14 @@ test.describe('Spark session panel', () => {
     await page.notebook.runCell(0);
     await expect(panel.state).toHaveText('Ready', { timeout: 180_000 });
     const output = await page.notebook.getCellOutputLocator(0);
-    await expect(output!.locator('table tbody tr')).toHaveCount(1000);
-    await expect(output!.locator('table tbody tr').first()).toContainText(
-      'a;b'
-    );
-    await expect(output!).toContainText(
-      'Showing the first 1,000 rows; the result has more.'
-    );
+    await expect(
+      output!.getByRole('grid', { name: 'Result grid' })
+    ).toBeVisible();
+    await expect(output!).toContainText('1,000 rows shown, more exist');
+    const rows = await resultTable(page, 0);
+    expect(rows!.rows).toHaveLength(1000);
+    expect(rows!.rows[0]).toContain('a;b');
+    expect(rows!.more).toBe(true);
 
     // Plain Python cells run exactly as before.
     const plain = await runNewCell(page, 'print("plain", 6 * 7)');
