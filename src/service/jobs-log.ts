@@ -24,22 +24,21 @@ function ended(pod: V1Pod | undefined): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-/** Stream the driver log of application `name` into `res`. */
-export async function streamDriverLog(
+/**
+ * The driver pod of application `obj` (named `name`): from the operator's
+ * status, else (the Apache operator does not record it) the newest pod the
+ * product labels as the application's driver. 404s in words when there is none.
+ */
+export async function driverPodOf(
   access: IClusterAccess,
-  actions: JobActions,
   name: string,
-  options: ILogOptions,
-  res: ServerResponse
-): Promise<void> {
+  obj: unknown
+): Promise<V1Pod> {
   const { kc, namespace } = access;
   const core = kc.makeApiClient(CoreV1Api);
-  const { obj } = await actions._findApplication(name);
   const run = summarizeApplication(obj);
   let podName = run.driverPod;
   if (!podName) {
-    // The Apache operator does not record it: the product labels the driver
-    // with the application's name.
     try {
       const pods = await core.listNamespacedPod({
         namespace,
@@ -61,12 +60,11 @@ export async function streamDriverLog(
       404,
       'NoDriver',
       `The application "${name}" has no driver pod yet (${run.stateText}).`,
-      'Its log appears once the operator has started the driver.'
+      'Its log and Spark UI appear once the operator has started the driver.'
     );
   }
-  let pod: V1Pod;
   try {
-    pod = await core.readNamespacedPod({ name: podName, namespace });
+    return await core.readNamespacedPod({ name: podName, namespace });
   } catch (e) {
     const err = toServiceError(e, {
       verb: 'get',
@@ -83,6 +81,21 @@ export async function streamDriverLog(
     }
     throw err;
   }
+}
+
+/** Stream the driver log of application `name` into `res`. */
+export async function streamDriverLog(
+  access: IClusterAccess,
+  actions: JobActions,
+  name: string,
+  options: ILogOptions,
+  res: ServerResponse
+): Promise<void> {
+  const { kc, namespace } = access;
+  const core = kc.makeApiClient(CoreV1Api);
+  const { obj } = await actions._findApplication(name);
+  const pod = await driverPodOf(access, name, obj);
+  const podName = pod.metadata!.name!;
   const follow = options.follow && !ended(pod);
   const body = new PassThrough();
   // client-node pipes the response into `body`; aborting it makes that

@@ -11,12 +11,43 @@ import { ServiceError } from './errors';
 import { Jobs } from './jobs';
 import { argumentsOf, JobActions, JOB_NAME } from './jobs-actions';
 import { logOptions, streamDriverLog } from './jobs-log';
+import { driverUiRoute } from './jobs-ui';
 import { publish } from './publish';
 import { Reaper } from './reaper';
 import { listSecrets } from './secrets';
 import { ExecutorPods } from './sessions';
 
 const SESSION_ID = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
+
+/** The request's URL; a malformed one is a 400, never a crash. */
+export function requestURL(raw: string | undefined): URL {
+  try {
+    // Only the path and query matter: a path that looks like `//host` must not become one.
+    return new URL(
+      (raw ?? '/').replace(/^\/+/, '/').replace(/^[^/]/, '/$&'),
+      'http://service'
+    );
+  } catch {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      'The request path is not a valid URL path.'
+    );
+  }
+}
+
+/** One percent-encoded path segment, decoded; a malformed one is a 400. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      'The request path has a malformed percent-encoding (such as "%E0%A4%A").'
+    );
+  }
+}
 
 function sendJSON(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -72,6 +103,9 @@ async function jobsRoute(
     await jobs.stream(res);
     return true;
   }
+  if (await driverUiRoute(req, res, url, access, actions)) {
+    return true;
+  }
   const m =
     /^\/jobs\/(schedules|applications)\/([^/]+)(?:\/(run|rerun|log))?$/.exec(
       path
@@ -80,7 +114,7 @@ async function jobsRoute(
     return false;
   }
   const kind = m[1] === 'schedules' ? 'schedule' : 'application';
-  const name = decodeURIComponent(m[2]);
+  const name = decodeSegment(m[2]);
   if (!JOB_NAME.test(name)) {
     throw new ServiceError(
       400,
@@ -138,16 +172,24 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   const limit = 64 * 1024;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      throw new ServiceError(
-        413,
-        'TooLarge',
-        `The request body is larger than ${limit} bytes.`
-      );
-    }
-    chunks.push(chunk as Buffer);
+  // Read to the end (keeping at most `limit` bytes) so the answer, even a 413,
+  // reaches a client still sending: breaking off would reset the connection.
+  await new Promise<void>((resolve, reject) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', resolve);
+    req.on('error', reject);
+  });
+  if (size > limit) {
+    throw new ServiceError(
+      413,
+      'TooLarge',
+      `The request body is larger than ${limit} bytes.`
+    );
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (!text) {
@@ -171,11 +213,11 @@ export function handler(
   jobs: Jobs | null = null
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://service');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
     try {
+      const url = requestURL(req.url);
+      const path = url.pathname.replace(/\/+$/, '') || '/';
       if (req.method === 'GET' && (path === '/' || path === '/health')) {
-        return sendJSON(res, 200, { ok: true });
+        return sendJSON(res, 200, { ok: true, pid: process.pid });
       }
       if (req.method === 'GET' && path === '/cluster') {
         return sendJSON(res, 200, await discover(access));
@@ -198,7 +240,7 @@ export function handler(
       }
       const m = /^\/sessions\/([^/]+)\/(pods|events)$/.exec(path);
       if (m) {
-        const id = decodeURIComponent(m[1]);
+        const id = decodeSegment(m[1]);
         if (!SESSION_ID.test(id)) {
           throw new ServiceError(
             400,
@@ -230,12 +272,42 @@ export function handler(
       throw new ServiceError(
         404,
         'NotFound',
-        `No route for ${req.method} ${path}.`
+        `No route for ${String(req.method).slice(0, 16)} ${path.slice(0, 200)}.`
       );
     } catch (e) {
+      await drain(req);
       sendError(res, e);
     }
   };
+}
+
+/**
+ * Read and drop what is left of a request's body before answering it, so a
+ * client (or jupyter-server-proxy) still sending gets the answer, not a broken
+ * pipe. A body past `limit` bytes is not waited for.
+ */
+function drain(req: IncomingMessage, limit = 1 << 20): Promise<void> {
+  if (req.complete || req.readableEnded || req.destroyed) {
+    return Promise.resolve();
+  }
+  return new Promise(resolve => {
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
 }
 
 /** Start the service; returns a function that stops it. */
@@ -254,7 +326,25 @@ export function serve(options: {
     reaper = new Reaper(pods);
     reaper.start();
   }
-  const server = createServer(handler(access, pods, jobs));
+  const handle = handler(access, pods, jobs);
+  const server = createServer((req, res) => {
+    handle(req, res).catch(e => sendError(res, e));
+  });
+  // A request Node cannot parse (bad header, bad request line) gets a JSON 400 too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      code: 'BadRequest',
+      message: `The request could not be parsed (${err.code ?? 'malformed'}).`
+    });
+    socket.end(
+      'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    );
+  });
   if (options.socket) {
     if (existsSync(options.socket)) {
       unlinkSync(options.socket);
@@ -293,6 +383,14 @@ if (require.main === module) {
     socket: values.socket,
     port: values.port ? Number(values.port) : undefined,
     host: values.host
+  });
+  // A fault in one request or watch is logged; it never ends the service (the causes are
+  // handled where they arise: this is the last guard, not the error handling).
+  process.on('unhandledRejection', reason => {
+    console.error('spark-k8s service: unhandled rejection:', reason);
+  });
+  process.on('uncaughtException', err => {
+    console.error('spark-k8s service: uncaught exception:', err);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -313,3 +313,157 @@ test('a schedule in the Jobs view: next run, Run now live through the operator, 
   expect((await admin.get(`${APPS}/${runName}`)).status()).toBe(404);
   expect((await admin.get(`${APPS}/${otherRun}`)).status()).toBe(404);
 });
+
+/** A real Spark driver (local PySpark) whose UI listens on 127.0.0.1:`port`. */
+const LIVE_DRIVER = `
+import sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[1]").appName(sys.argv[2])
+    .config("spark.ui.port", sys.argv[1]).config("spark.port.maxRetries", "0")
+    .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+    .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+spark.sparkContext.setJobDescription(sys.argv[3])
+spark.range(100).count()
+print("READY", flush=True)
+sys.stdin.read()
+spark.stop()
+`;
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise(resolve => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test('a running application’s live Spark UI opens from the Jobs view', async ({
+  page
+}) => {
+  const { spawn } = await import('node:child_process');
+  const admin = await clusterAdmin();
+  const name = 'galata-live-ui';
+  const appName = `galata-live-${Date.now()}`;
+  const description = 'counted for the live UI in Galata';
+  const port = await freePort();
+  const python = process.env.VIRTUAL_ENV
+    ? join(process.env.VIRTUAL_ENV, 'bin', 'python')
+    : 'python3';
+  const driver = spawn(
+    python,
+    ['-c', LIVE_DRIVER, String(port), appName, description],
+    {
+      stdio: ['pipe', 'pipe', 'pipe']
+    }
+  );
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    driver.stdout.on('data', chunk => {
+      output += chunk;
+      if (output.includes('READY')) {
+        resolve();
+      }
+    });
+    driver.stderr.on('data', chunk => (output += chunk));
+    driver.on('exit', code =>
+      reject(new Error(`the Spark driver exited (${code}):\n${output}`))
+    );
+  });
+  try {
+    await admin.delete(`${APPS}/${name}`);
+    await ready;
+    // A published application the operator runs; kwok gives its driver pod the
+    // IP where the real driver listens (tests/cluster/kwok-stages.yaml).
+    const applied = await admin.patch(
+      `${APPS}/${name}?fieldManager=galata&force=true`,
+      {
+        headers: { 'Content-Type': 'application/apply-patch+yaml' },
+        data: {
+          apiVersion: 'sparkoperator.k8s.io/v1beta2',
+          kind: 'SparkApplication',
+          metadata: {
+            name,
+            namespace: 'lab',
+            labels: {
+              'spark-k8s.jupyter.org/app': name,
+              'spark-k8s.jupyter.org/managed-by': 'jupyterlab-spark-k8s'
+            }
+          },
+          spec: {
+            type: 'Python',
+            mode: 'cluster',
+            sparkVersion: '4.0.1',
+            image: 'apache/spark:4.0.1-python3',
+            mainApplicationFile: 'local:///opt/spark-k8s/job/job.py',
+            sparkConf: { 'spark.ui.port': String(port) },
+            restartPolicy: { type: 'Never' },
+            driver: {
+              cores: 1,
+              memory: '512m',
+              serviceAccount: 'spark-driver',
+              template: {
+                metadata: {
+                  annotations: {
+                    'spark-k8s.test/pod-ip': '127.0.0.1',
+                    'spark-k8s.test/duration': '600s'
+                  }
+                },
+                spec: { containers: [{ name: 'spark-kubernetes-driver' }] }
+              }
+            },
+            executor: { cores: 1, instances: 1, memory: '512m' }
+          }
+        }
+      }
+    );
+    expect(applied.status(), await applied.text()).toBeLessThan(300);
+
+    await page.evaluate(async run => {
+      await (window as any).jupyterapp.commands.execute('spark-k8s:open-jobs', {
+        run
+      });
+    }, name);
+    const view = new JobsView(page);
+    await expect(view.root).toBeVisible();
+    const row = view.root.locator(`[data-run="${name}"]`);
+    await expect(row).toBeVisible({ timeout: 30_000 });
+    await row.click();
+    await expect(view.state(name)).toHaveText('Running', { timeout: 120_000 });
+    const button = view.details(name).getByRole('link', { name: 'Spark UI' });
+    await expect(button).toBeVisible();
+    const [popup] = await Promise.all([
+      page.context().waitForEvent('page'),
+      button.click()
+    ]);
+    // Spark's own Jobs page of that driver, through Jupyter's authenticated proxy.
+    await expect(
+      popup.getByRole('row', { name: new RegExp(`^0 ${description}`) })
+    ).toBeVisible({ timeout: 60_000 });
+    await expect(popup.locator('strong', { hasText: appName })).toBeVisible();
+    expect(popup.url()).toContain(
+      `/spark-k8s-api/jobs/applications/${name}/ui/jobs/`
+    );
+    // Spark's links stay under the proxy: its Stages tab opens there too.
+    await popup.getByRole('link', { name: 'Stages' }).first().click();
+    await expect(popup).toHaveURL(
+      new RegExp(`/spark-k8s-api/jobs/applications/${name}/ui/stages/`)
+    );
+    await expect(popup.getByText(/Completed Stages/).first()).toBeVisible();
+    await popup.screenshot({ path: 'test-results/jobs-live-ui.png' });
+    // The Executors page finds the application through Spark's REST API under the prefix.
+    await popup.getByRole('link', { name: 'Executors' }).first().click();
+    await expect(
+      popup.locator('#active-executors-table').getByRole('cell', {
+        name: 'driver',
+        exact: true
+      })
+    ).toBeVisible({ timeout: 30_000 });
+    await popup.close();
+  } finally {
+    driver.stdin?.end();
+    await admin.delete(`${APPS}/${name}`);
+  }
+});

@@ -2,3 +2,4 @@
 export * from './names';
 export * from './summary';
 export * from './types';
+export * from './ui';

@@ -96,17 +96,24 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.map(v => String(v)) : [];
 }
 
-/** Identity, owner and source notebook from the metadata. */
+/** Name, owner and source notebook from the metadata. */
 function origin(metadata: Obj) {
   const labels: Obj = metadata.labels ?? {};
   const annotations: Obj = metadata.annotations ?? {};
   return {
     name: String(metadata.name ?? ''),
-    namespace: String(metadata.namespace ?? ''),
-    uid: String(metadata.uid ?? ''),
     owner: str(annotations[ANNOTATIONS.owner]) ?? str(labels[LABELS.owner]),
     notebookPath: str(annotations[ANNOTATIONS.notebookPath]),
     contentHash: str(annotations[ANNOTATIONS.contentHash])
+  };
+}
+
+/** Identity as well, for schedules (a few per namespace). */
+function identity(metadata: Obj) {
+  return {
+    ...origin(metadata),
+    namespace: String(metadata.namespace ?? ''),
+    uid: String(metadata.uid ?? '')
   };
 }
 
@@ -240,7 +247,7 @@ export function summarizeSchedule(obj: unknown): IScheduleSummary {
   const spec: Obj = o.spec ?? {};
   const status: Obj = o.status ?? {};
   return compact({
-    ...origin(o.metadata ?? {}),
+    ...identity(o.metadata ?? {}),
     schedule: String(spec.schedule ?? ''),
     timeZone: String(spec.timeZone ?? ''),
     suspended: spec.suspend === true,

@@ -17,12 +17,13 @@ export type RunState =
   | 'invalidating'
   | 'unknown';
 
-/** One SparkApplication (a run) of either operator. */
+/**
+ * One SparkApplication (a run) of either operator: only what the view shows
+ * and acts on (a namespace holds thousands; its snapshot carries them all).
+ */
 export interface IRunSummary {
   operator: 'kubeflow' | 'apache';
   name: string;
-  namespace: string;
-  uid: string;
   state: RunState;
   /** Plain words, e.g. "Running", "Failed: driver container failed with ExitCode: 1". */
   stateText: string;

@@ -33,8 +33,6 @@ function run(name: string, extra: Partial<IRunSummary> = {}): IRunSummary {
   return {
     operator: 'kubeflow',
     name,
-    namespace: 'lab',
-    uid: `uid-${name}`,
     state: 'submitted',
     stateText: 'Submitted',
     attempts: 0,

@@ -395,6 +395,9 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         panel.title.closable = true;
         app.shell.add(panel, 'main');
         void tracker.add(panel);
+      } else if (!panel.isAttached) {
+        // Made by the layout restorer but left out of the restored layout.
+        app.shell.add(panel, 'main');
       }
       app.shell.activateById(panel.id);
       if (run) {

@@ -3,10 +3,18 @@
  * their runs, the one-off runs, and the selected run's details with its live
  * driver log.
  */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { IRunSummary, IScheduleSummary, RunState } from '../../core';
+import {
+  driverUiPath,
+  IRunSummary,
+  IScheduleSummary,
+  RunState
+} from '../../core';
+import { SERVICE_PATH } from '../api/client';
 import {
   ACTIVE_STATES,
   argumentPairs,
@@ -17,6 +25,7 @@ import {
   IScheduleRow,
   isFinal,
   JobsModel,
+  mark,
   pairArguments,
   pairProblems,
   runDuration
@@ -44,11 +53,22 @@ export interface IJobsActions {
 
 const CSS = 'jp-SparkK8s-jobs';
 
+/** A running driver's own Spark UI, through the service (Jupyter's authenticated proxy). */
+export function sparkUiUrl(run: IRunSummary): string {
+  return (
+    URLExt.join(
+      ServerConnection.makeSettings().baseUrl,
+      SERVICE_PATH,
+      driverUiPath(run.name)
+    ) + '/'
+  );
+}
+
 /** Most runs listed under a schedule before "show all". */
-const RUNS_SHOWN = 10;
+const RUNS_SHOWN = 5;
 
 /** Most one-off applications listed before "show all". */
-const APPS_SHOWN = 50;
+const APPS_SHOWN = 25;
 
 /** A run's state in words (the operator's text carries details). */
 export function stateWords(state: RunState, trans: TranslationBundle): string {
@@ -592,7 +612,6 @@ function RunDetails(props: {
   const cell = failingCell(run, text);
   const final = isFinal(run);
   const oneOff = !run.scheduleName || !model.schedule(run.scheduleName);
-  const uiUrl = (run as IRunSummary & { uiUrl?: string }).uiUrl;
   return (
     <section
       className={`${CSS}-details`}
@@ -622,12 +641,15 @@ function RunDetails(props: {
       {cell && <div className={`${CSS}-error`}>{cell}</div>}
       <div className={`${CSS}-buttons`}>
         {!final &&
-          (uiUrl ? (
+          (run.state === 'running' ? (
             <a
-              className="jp-mod-styled"
-              href={uiUrl}
+              className="jp-mod-styled jp-SparkK8s-jobs-sparkUi"
+              href={sparkUiUrl(run)}
               target="_blank"
               rel="noopener noreferrer"
+              title={trans.__(
+                'The driver\u2019s own Spark UI, live, in a new browser tab'
+              )}
             >
               {trans.__('Spark UI')}
             </a>
@@ -636,7 +658,7 @@ function RunDetails(props: {
               className="jp-mod-styled"
               disabled
               title={trans.__(
-                'The driver\u2019s Spark UI is not reachable from the browser yet: its address is an IP inside the cluster. After the run, open it from the History Server.'
+                'The driver serves its Spark UI while the run is Running.'
               )}
             >
               {trans.__('Spark UI')}
@@ -762,6 +784,14 @@ function Body(props: {
   const [allApps, setAllApps] = React.useState(false);
   const blocker = model.blocker;
   const error = model.actionError;
+  const ready = model.phase === 'ready';
+  const marked = React.useRef(false);
+  React.useLayoutEffect(() => {
+    if (ready && !marked.current) {
+      marked.current = true;
+      mark('rendered');
+    }
+  }, [ready]);
   return (
     <div className={CSS}>
       <div className={`${CSS}-header`}>
