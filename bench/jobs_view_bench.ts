@@ -28,8 +28,6 @@ function run(name: string, i: number, schedule?: string): IRunSummary {
   return {
     operator: 'kubeflow',
     name,
-    namespace: 'team',
-    uid: `uid-${name}`,
     state: STATES[i % STATES.length],
     stateText: 'Completed',
     attempts: 1,
