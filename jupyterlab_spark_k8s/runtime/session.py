@@ -4,13 +4,18 @@ Every failure a user can cause or meet (no Java, no PySpark, a bad conf value) r
 SparkK8sError whose message says what went wrong and what to do.
 """
 
+import contextlib
+import errno
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
+import time
 
-from .contract import KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_LABEL, SESSION_MIME
+from .contract import CONTRACT, KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_LABEL, SESSION_MIME
 from .errors import SparkK8sError
 from .notebook import dbutils
 from .output import publish
@@ -162,6 +167,96 @@ def _kubernetes_conf(conf, pod_template):
     return conf
 
 
+# The conf key a kubernetes session names its range of driver ports with (src/core/session/conf.ts).
+DRIVER_PORTS_CONF = CONTRACT["driverPorts"]["conf"]
+# Sessions of one pod take their driver ports in turn: a pair tested free is bound by the JVM
+# before the next session looks (the lock is held across the SparkContext's start).
+_PORTS_LOCK = os.path.join(tempfile.gettempdir(), "spark-k8s-driver-ports.lock")
+_PORTS_LOCK_WAIT = 180
+
+
+def _port_free(port):
+    """Whether nothing listens on `port` at any address (IPv4 and, where there is one, IPv6)."""
+    for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError:
+            continue  # no IPv6 in this pod
+        try:
+            # As the JVM binds: TIME_WAIT connections of a stopped session do not hold the port.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+        finally:
+            sock.close()
+    return True
+
+
+def _port_range(spec):
+    match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", spec)
+    first, last = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if not (0 < first < last <= 65535):
+        raise SparkK8sError(
+            f"{DRIVER_PORTS_CONF} is {spec!r}: it takes the range of driver ports the pod's "
+            "NetworkPolicy admits as FIRST-LAST, e.g. 7078-7099."
+        )
+    return first, last
+
+
+def _pick_driver_ports(spec):
+    """A free (driver, block manager) pair in `spec` ("FIRST-LAST"): (p, p + 1) for p = FIRST, FIRST + 2…"""
+    first, last = _port_range(spec)
+    pairs = range(first, last, 2)
+    for port in pairs:
+        if _port_free(port) and _port_free(port + 1):
+            return port, port + 1
+    raise SparkK8sError(
+        f"{len(pairs)} Spark sessions already run in this pod (they hold the driver ports "
+        f"{first}-{last} its NetworkPolicy admits); stop one (Stop in its notebook's Spark panel, "
+        "or shut its kernel down), then start again."
+    )
+
+
+@contextlib.contextmanager
+def _driver_ports(conf):
+    """`conf` with spark.driver.port and spark.driver.blockManager.port taken from the range it
+    asks for (DRIVER_PORTS_CONF), held against the pod's other sessions while the body starts Spark.
+
+    Without the range, or when the conf names its ports itself, `conf` as it is.
+    """
+    spec = conf.get(DRIVER_PORTS_CONF)
+    if spec is None or "spark.driver.port" in conf:
+        yield conf
+        return
+    import fcntl
+
+    with open(_PORTS_LOCK, "a") as lock:
+        deadline = time.monotonic() + _PORTS_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SparkK8sError(
+                        f"Another Spark session of this pod has been starting for over "
+                        f"{_PORTS_LOCK_WAIT} s and holds the driver ports; stop it or wait, "
+                        "then start again."
+                    ) from None
+                time.sleep(0.2)
+        try:
+            driver, block_manager = _pick_driver_ports(spec)
+            yield {
+                **conf,
+                "spark.driver.port": str(driver),
+                "spark.driver.blockManager.port": str(block_manager),
+            }
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 def runtime_archive():
     """The zip this package was imported from, or None when it was imported from a directory."""
     marker = ".zip" + os.sep
@@ -206,16 +301,17 @@ def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
     _find_java()
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    with _CaptureStderr() as captured:
-        try:
-            spark = builder.getOrCreate()
-            error = None
-        except Exception as exc:  # noqa: BLE001 - every start failure is reported
-            spark = None
-            error = exc
+    with _driver_ports(conf) as conf:
+        builder = SparkSession.builder
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        with _CaptureStderr() as captured:
+            try:
+                spark = builder.getOrCreate()
+                error = None
+            except Exception as exc:  # noqa: BLE001 - every start failure is reported
+                spark = None
+                error = exc
     if error is not None:
         raise SparkK8sError(
             f"Spark could not start: {_startup_reason(error, captured.text)}. Check the profile's "

@@ -7,6 +7,7 @@ import {
   IClusterInfo,
   SESSION_LABEL
 } from '../cluster/types';
+import contract from '../kernel/contract.json';
 import { ISecretScope, secretEnvName } from './secrets';
 import { IKubernetesProfile, SessionProfile, validateProfile } from './profile';
 
@@ -24,9 +25,19 @@ export interface ISessionContext {
   secrets?: ISecretScope[];
 }
 
-/** Ports pinned so a NetworkPolicy can let executors reach the driver. */
-export const DRIVER_PORT = 7078;
-export const BLOCK_MANAGER_PORT = 7079;
+/**
+ * The ports executors reach the driver on, fixed so a NetworkPolicy can admit
+ * them (deploy/rbac.yaml admits exactly this range). Each session of the pod
+ * takes a free pair in the range when it starts, in the kernel: driver port
+ * `p`, block manager `p + 1`, so two notebooks in one pod never collide.
+ */
+export const DRIVER_PORTS: Readonly<{ first: number; last: number }> = {
+  first: contract.driverPorts.first,
+  last: contract.driverPorts.last
+};
+/** The conf key that asks the kernel to pick the ports in `DRIVER_PORTS` ("first-last"). */
+export const DRIVER_PORTS_CONF: string = contract.driverPorts.conf;
+/** The Spark UI's port (a second session's moves on); reached through Jupyter only. */
 export const UI_PORT = 4040;
 /** The account executors run as: it has no API permissions (deploy/rbac.yaml). */
 export const EXECUTOR_SERVICE_ACCOUNT = 'spark-executor';
@@ -111,8 +122,9 @@ function kubernetesConf(
     'spark.driver.memory': profile.driverMemory ?? '1g',
     'spark.driver.host': cluster.pod!.ip!,
     'spark.driver.bindAddress': '0.0.0.0',
-    'spark.driver.port': String(DRIVER_PORT),
-    'spark.driver.blockManager.port': String(BLOCK_MANAGER_PORT),
+    // spark.driver.port and spark.driver.blockManager.port are set by the
+    // kernel from this range, to a pair no other session of the pod holds.
+    [DRIVER_PORTS_CONF]: `${DRIVER_PORTS.first}-${DRIVER_PORTS.last}`,
     'spark.ui.enabled': 'true',
     'spark.ui.port': String(UI_PORT),
     'spark.executor.cores': String(profile.executorCores ?? 1),

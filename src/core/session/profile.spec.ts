@@ -98,8 +98,11 @@ describe('kubernetes profiles', () => {
     assert.equal(conf['spark.kubernetes.namespace'], 'jhub');
     assert.equal(conf['spark.driver.host'], '10.1.2.3');
     assert.equal(conf['spark.driver.bindAddress'], '0.0.0.0');
-    assert.equal(conf['spark.driver.port'], '7078');
-    assert.equal(conf['spark.driver.blockManager.port'], '7079');
+    // No fixed ports: a second notebook's session in the same pod would
+    // collide; the kernel picks a free pair in the range the policy admits.
+    assert.equal(conf['spark.jupyter.driverPorts'], '7078-7099');
+    assert.equal(conf['spark.driver.port'], undefined);
+    assert.equal(conf['spark.driver.blockManager.port'], undefined);
     assert.equal(conf['spark.ui.port'], '4040');
     assert.equal(conf['spark.kubernetes.driver.pod.name'], 'jupyter-alice');
     assert.equal(
