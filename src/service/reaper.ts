@@ -8,7 +8,7 @@
  * name (POD_NAME, the downward API) it does not run at all, since a pid means
  * nothing outside this pod.
  */
-import { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import {
   DRIVER_POD_LABEL,
@@ -17,8 +17,7 @@ import {
   SESSION_LABEL
 } from '../core';
 import { IClusterAccess, loadAccess } from './cluster';
-import { toServiceError } from './errors';
-import { ExecutorPods } from './sessions';
+import { deletePods, ExecutorPods } from './sessions';
 
 /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or null. */
 export function processStart(pid: number): string | null {
@@ -138,22 +137,7 @@ export class Reaper {
 
   /** Delete the executors of `session` of driver pod `podName`; returns how many. */
   private async _delete(podName: string, session: string): Promise<number> {
-    const { kc, namespace } = this._access;
-    const labelSelector = reapSelector(podName, session);
-    const core = kc.makeApiClient(CoreV1Api);
-    try {
-      const pods = await core.listNamespacedPod({ namespace, labelSelector });
-      if (pods.items.length) {
-        await core.deleteCollectionNamespacedPod({
-          namespace,
-          labelSelector,
-          gracePeriodSeconds: 0
-        });
-      }
-      return pods.items.length;
-    } catch (e) {
-      throw toServiceError(e, { verb: 'delete', resource: 'pods', namespace });
-    }
+    return deletePods(this._access, reapSelector(podName, session));
   }
 
   private _off: (() => void) | null = null;

@@ -173,24 +173,33 @@ export class ExecutorPods {
 
   /** Delete every executor pod of a session; returns how many there were. */
   async deleteSession(sessionId: string): Promise<number> {
-    const { kc, namespace, podName } = this._access;
+    const { podName } = this._access;
     // Only this pod's executors, even when another pod's session shares the id.
     const labelSelector = podName
       ? `${SESSION_LABEL}=${sessionId},${DRIVER_POD_LABEL}=${podName}`
       : `${SESSION_LABEL}=${sessionId}`;
-    const core = kc.makeApiClient(CoreV1Api);
-    try {
-      const pods = await core.listNamespacedPod({ namespace, labelSelector });
-      if (pods.items.length) {
-        await core.deleteCollectionNamespacedPod({
-          namespace,
-          labelSelector,
-          gracePeriodSeconds: 0
-        });
-      }
-      return pods.items.length;
-    } catch (e) {
-      throw toServiceError(e, { verb: 'delete', resource: 'pods', namespace });
+    return deletePods(this._access, labelSelector);
+  }
+}
+
+/** Delete the pods `labelSelector` selects in the service's namespace; returns how many. */
+export async function deletePods(
+  access: IClusterAccess,
+  labelSelector: string
+): Promise<number> {
+  const { kc, namespace } = access;
+  const core = kc.makeApiClient(CoreV1Api);
+  try {
+    const pods = await core.listNamespacedPod({ namespace, labelSelector });
+    if (pods.items.length) {
+      await core.deleteCollectionNamespacedPod({
+        namespace,
+        labelSelector,
+        gracePeriodSeconds: 0
+      });
     }
+    return pods.items.length;
+  } catch (e) {
+    throw toServiceError(e, { verb: 'delete', resource: 'pods', namespace });
   }
 }
