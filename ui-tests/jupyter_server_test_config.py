@@ -45,4 +45,5 @@ settings_dir = pathlib.Path(tempfile.mkdtemp(prefix="spark-k8s-settings-"))
 c.LabServerApp.app_settings_dir = str(settings_dir)  # noqa: F821
 
 # A Databricks secret as a job would see it (kernels inherit the server's environment).
-os.environ["SPARK_K8S_SECRET_DEMO_TOKEN"] = "galata-secret-value"
+# scripts/test.sh sets it too, to scan the tests' artifacts for it.
+os.environ.setdefault("SPARK_K8S_SECRET_DEMO_TOKEN", "galata-secret-value")

@@ -36,6 +36,9 @@ module.exports = {
     command: 'jupyter lab --config jupyter_server_test_config.py',
     url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
+    // The server's and its kernels' output is part of the test log that is scanned for secrets.
+    stdout: 'pipe',
+    stderr: 'pipe',
     reuseExistingServer: !process.env.CI
   }
 };
