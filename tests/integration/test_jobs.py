@@ -84,7 +84,11 @@ def test_the_stream_follows_an_application_and_its_driver_log(jobs_service, oper
     stream = svc_events(svc)
     try:
         _, event, snap = stream.next(lambda e, d: e == "snapshot", timeout=20)
-        assert snap["connected"] is True and snap["runs"] == [], snap
+        assert snap["runs"] == [], snap
+        if not snap["connected"]:
+            # The snapshot waits 5 s for the first lists; on a loaded machine they may take
+            # longer, and the stream then says so and follows with the connection.
+            stream.next(lambda e, d: e == "status" and d["connected"] is True, timeout=30)
         docs = manifests(tmp_path, "etl-live", ns.name, "--param", "day=friday")
         driver_runs_for(docs["SparkApplication"], 8)
         started = time.monotonic()
