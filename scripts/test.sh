@@ -44,12 +44,26 @@ if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # The Jobs view with 200 applications: change -> stream delay vs a direct watch, idle requests.
   step "jobs benchmark" python bench/jobs_bench.py --apps 200 --changes 40 --idle-seconds 120
 fi
+step "progress benchmark" python bench/progress_bench.py --runs 20
+step "display benchmark" python bench/display_bench.py
 
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # JupyterLab runs as if in namespace "lab" of the test cluster.
   while IFS= read -r line; do export "${line?}"; done < <(python tests/cluster/cluster.py lab-env "$state")
 fi
-step "galata ui tests" bash -c 'cd ui-tests && npx playwright test'
+# The UI tests' notebooks and output are kept to be scanned for the secrets they used.
+artifacts=$(mktemp -d /tmp/spark-k8s-artifacts.XXXXXX)
+mkdir -p "$artifacts/galata-root"
+export JUPYTERLAB_GALATA_ROOT_DIR="$artifacts/galata-root"
+export SPARK_K8S_SECRET_DEMO_TOKEN=galata-secret-value
+step "galata ui tests" bash -c 'cd ui-tests && npx playwright test 2>&1 | tee "$0/galata.log"' "$artifacts"
+if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
+  step "secret scan of the ui tests' artifacts" python tests/scan_artifacts.py "$state" \
+    "$artifacts" ui-tests/test-results
+fi
+if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
+  step "jobs view open benchmark" python bench/jobs_view_open.py --rounds 5
+fi
 
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
