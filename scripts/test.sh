@@ -64,6 +64,7 @@ fi
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   step "jobs view open benchmark" python bench/jobs_view_open.py --rounds 5
 fi
+step "lab load benchmark" python bench/lab_load_bench.py --rounds 10
 
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}"

@@ -41,8 +41,8 @@ test('executor pods of a kubernetes session show live and go with Stop and with 
   await expect(panel.details).toContainText('k8s://https://127.0.0.1');
 
   const pods = panel.root
-    .getByRole('list', { name: 'Executor pods' })
-    .getByRole('listitem');
+    .getByRole('table', { name: 'Executors' })
+    .locator('tbody');
   await expect(pods).toHaveCount(2, { timeout: 60_000 });
   await expect(pods.filter({ hasText: 'Running' })).toHaveCount(2, {
     timeout: 60_000

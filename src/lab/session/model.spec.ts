@@ -14,7 +14,19 @@ import {
 } from '../../core';
 import { ISparkServiceClient, PodStreamMessage } from '../api/client';
 import { CurrentSession } from './current';
-import { clusterAdvice, sessionStartedAt, SparkSessionManager } from './model';
+import {
+  ExecutorMonitor,
+  formatBytes,
+  formatDuration,
+  mergeExecutors,
+  parseExecutors
+} from './executors';
+import {
+  clusterAdvice,
+  sessionExecutors,
+  sessionStartedAt,
+  SparkSessionManager
+} from './model';
 
 class FakeClient implements ISparkServiceClient {
   clusterInfo: IClusterInfo = { available: false, reason: 'no kubeconfig' };
@@ -151,7 +163,9 @@ describe('SparkSession', () => {
     const kernel = new FakeKernel();
     const manager = new SparkSessionManager({
       client: new FakeClient(),
-      uiOrigin: 'https://hub.example.org'
+      uiOrigin: 'https://hub.example.org',
+      // The executor figures (another change) are not this test's business.
+      fetchJson: () => new Promise(() => undefined)
     });
     const session = manager.sessionFor(fakeContext(kernel));
     const states: string[] = [];
@@ -397,5 +411,229 @@ describe('clusterAdvice', () => {
       /^The Spark service of this Jupyter server did not answer \(The Spark service answered 503/
     );
     assert.match(advice.todo, /jupyter-server-proxy/);
+  });
+});
+
+/** An executor as Spark's `allexecutors` answers it (the fields the view reads, and more). */
+function sparkExecutor(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    hostPort: id === 'driver' ? 'jupyter:40000' : `10.0.0.${id}:7079`,
+    isActive: true,
+    rddBlocks: 0,
+    memoryUsed: 0,
+    diskUsed: 0,
+    totalCores: id === 'driver' ? 0 : 2,
+    maxTasks: 2,
+    activeTasks: 0,
+    failedTasks: 0,
+    completedTasks: 0,
+    totalTasks: 0,
+    totalDuration: 0,
+    totalGCTime: 0,
+    totalInputBytes: 0,
+    totalShuffleRead: 0,
+    totalShuffleWrite: 0,
+    maxMemory: 434_031_820,
+    executorLogs: {},
+    ...extra
+  };
+}
+
+function pod(name: string, phase = 'Running', extra = {}) {
+  return {
+    name,
+    phase,
+    ready: phase === 'Running',
+    restarts: 0,
+    node: phase === 'Running' ? 'node-a' : null,
+    cpu: '1',
+    memory: '512Mi',
+    reason: phase === 'Running' ? null : 'no node has 4 CPUs free',
+    ...extra
+  };
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describe('executor view', () => {
+  it("reads Spark's executor list and refuses anything else in words", () => {
+    const [driver] = parseExecutors([
+      sparkExecutor('driver', {
+        totalCores: 2,
+        completedTasks: 7,
+        totalGCTime: 120,
+        memoryUsed: 2048
+      }),
+      { notAnExecutor: true }
+    ]);
+    assert.equal(driver.id, 'driver');
+    assert.equal(driver.totalCores, 2);
+    assert.equal(driver.completedTasks, 7);
+    assert.equal(driver.memoryUsed, 2048);
+    assert.throws(
+      () => parseExecutors({ message: 'no such app' }),
+      /without an executor list/
+    );
+  });
+
+  it('shows the driver alone in local mode', () => {
+    const rows = mergeExecutors(
+      parseExecutors([sparkExecutor('driver', { totalCores: 2 })]),
+      [],
+      true
+    );
+    assert.deepEqual(
+      rows.map(r => [r.id, r.executor?.totalCores, r.pod]),
+      [['driver', 2, null]]
+    );
+  });
+
+  it('merges executors with their pods by executor id; Pending pods show before they register', () => {
+    const executors = parseExecutors([
+      sparkExecutor('driver'),
+      sparkExecutor('2', { completedTasks: 5 }),
+      sparkExecutor('1', { completedTasks: 3 }),
+      // A removed executor whose pod is gone: not shown.
+      sparkExecutor('9', { isActive: false, removeReason: 'lost' })
+    ]);
+    const rows = mergeExecutors(
+      executors,
+      [
+        pod('nb-3f2a-exec-1'),
+        pod('nb-3f2a-exec-10', 'Pending'),
+        // The label's id wins over the name.
+        pod('renamed', 'Running', { execId: '2' }),
+        pod('stray', 'Pending')
+      ],
+      false
+    );
+    assert.deepEqual(
+      rows.map(r => [r.id, r.pod?.name ?? null, r.executor?.completedTasks]),
+      [
+        ['1', 'nb-3f2a-exec-1', 3],
+        ['2', 'renamed', 5],
+        ['10', 'nb-3f2a-exec-10', undefined],
+        ['stray', 'stray', undefined]
+      ]
+    );
+    assert.equal(rows[2].pod?.reason, 'no node has 4 CPUs free');
+  });
+
+  it('formats sizes and times compactly, through the translation bundle', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(512 * 1024), '512 KiB');
+    assert.equal(formatBytes(434_031_820), '414 MiB');
+    assert.equal(formatBytes(1.5 * 1024 ** 3), '1.5 GiB');
+    assert.equal(formatDuration(40), '40 ms');
+    assert.equal(formatDuration(420), '0.4 s');
+    assert.equal(formatDuration(12_400), '12 s');
+    assert.equal(formatDuration(210_000), '3.5 min');
+    const seen: string[] = [];
+    formatBytes(2048, {
+      __: (t: string) => {
+        seen.push(t);
+        return t;
+      }
+    });
+    assert.deepEqual(seen, ['%1 KiB']);
+  });
+
+  it('fetches once a second while the kernel is busy, once when it turns idle, never while idle', async () => {
+    const owner = {};
+    const statusChanged = new Signal<any, string>(owner);
+    let status = 'idle';
+    const urls: string[] = [];
+    let completed = 0;
+    const monitor = new ExecutorMonitor({
+      kernel: { statusChanged, status: () => status },
+      fetchJson: url => {
+        urls.push(url);
+        completed += 4;
+        return Promise.resolve([
+          sparkExecutor('driver', { totalCores: 2, completedTasks: completed })
+        ]);
+      },
+      interval: 20
+    });
+    const url = '/sparkui/4040/api/v1/applications/local-1/allexecutors';
+    monitor.setTarget(url);
+    await sleep(100);
+    // Set while idle: one fetch, then quiet.
+    assert.deepEqual(urls, [url]);
+    assert.equal(monitor.executors[0].completedTasks, 4);
+
+    status = 'busy';
+    statusChanged.emit('busy');
+    await sleep(130);
+    const whileBusy = urls.length;
+    assert.ok(whileBusy >= 3, `${whileBusy} fetches while busy`);
+    assert.ok(whileBusy <= 8, `${whileBusy} fetches while busy`);
+
+    status = 'idle';
+    statusChanged.emit('idle');
+    await sleep(10);
+    const atIdle = urls.length;
+    assert.ok(atIdle >= whileBusy + 1, 'one fetch when the kernel turns idle');
+    await sleep(150);
+    assert.equal(urls.length, atIdle, 'no fetch while idle');
+    assert.equal(monitor.executors[0].completedTasks, completed);
+
+    // A stopped session: nothing fetched even when the kernel is busy.
+    monitor.setTarget(null);
+    assert.deepEqual(monitor.executors, []);
+    status = 'busy';
+    statusChanged.emit('busy');
+    await sleep(80);
+    assert.equal(urls.length, atIdle);
+    monitor.dispose();
+  });
+
+  it('keeps the last figures and says why when a fetch fails', async () => {
+    const owner = {};
+    let fail = false;
+    const monitor = new ExecutorMonitor({
+      kernel: {
+        statusChanged: new Signal<any, string>(owner),
+        status: () => 'idle'
+      },
+      fetchJson: () =>
+        fail
+          ? Promise.reject(new Error('The Spark UI answered 502 Bad Gateway.'))
+          : Promise.resolve([sparkExecutor('driver', { totalCores: 2 })])
+    });
+    monitor.setTarget('/a');
+    await sleep(10);
+    fail = true;
+    monitor.setTarget('/b');
+    await sleep(10);
+    assert.equal(monitor.error, 'The Spark UI answered 502 Bad Gateway.');
+    assert.equal(monitor.executors[0].totalCores, 2);
+    monitor.dispose();
+  });
+
+  it("a ready session fetches its application's executors through the Spark UI proxy", async () => {
+    const kernel = new FakeKernel();
+    const urls: string[] = [];
+    const manager = new SparkSessionManager({
+      client: new FakeClient(),
+      fetchJson: url => {
+        urls.push(url);
+        return Promise.resolve([
+          sparkExecutor('driver', { totalCores: 8, completedTasks: 12 })
+        ]);
+      }
+    });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await session.start();
+    await sleep(10);
+    assert.deepEqual(urls, [
+      '/sparkui/4040/api/v1/applications/local-1/allexecutors'
+    ]);
+    const monitor = sessionExecutors(session)!;
+    assert.equal(monitor.executors[0].completedTasks, 12);
+    await session.stop();
+    assert.equal(monitor.target, null);
+    assert.deepEqual(monitor.executors, []);
   });
 });

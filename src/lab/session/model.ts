@@ -3,7 +3,7 @@
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
-import { Kernel } from '@jupyterlab/services';
+import { Kernel, ServerConnection } from '@jupyterlab/services';
 import { JSONObject, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -40,6 +40,7 @@ import {
   ISparkSessionManager,
   SessionState
 } from '../tokens';
+import { ExecutorMonitor } from './executors';
 import { announceRequest, SessionError } from './kernel';
 
 /** Settings the sessions read. */
@@ -59,6 +60,14 @@ export class SparkSession implements ISparkSession {
     sessionContext.statusChanged.connect(this._onKernelStatus, this);
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     sessionContext.propertyChanged.connect(this._onPropertyChanged, this);
+    this._executors = new ExecutorMonitor({
+      kernel: {
+        statusChanged: sessionContext.statusChanged,
+        status: () => sessionContext.session?.kernel?.status
+      },
+      fetchJson: _manager.fetchJson
+    });
+    this._executors.changed.connect(() => this._changed.emit(), this);
     // A reloaded page: Spark may already run in this notebook's kernel.
     void this.recover();
   }
@@ -98,6 +107,11 @@ export class SparkSession implements ISparkSession {
   /** When the current start began (ms since the epoch), while starting. */
   get startedAt(): number | null {
     return this._state === 'starting' ? this._startedAt : null;
+  }
+
+  /** Spark's executor list, live while the kernel is busy. */
+  get executors(): ExecutorMonitor {
+    return this._executors;
   }
 
   get changed(): ISignal<ISparkSession, void> {
@@ -278,6 +292,7 @@ export class SparkSession implements ISparkSession {
     );
     this._stream?.close();
     this._stream = null;
+    this._executors.dispose();
     Signal.clearData(this);
   }
 
@@ -399,6 +414,12 @@ export class SparkSession implements ISparkSession {
     this._state = state;
     this._info = info;
     this._error = error;
+    const ui = this.uiUrl;
+    this._executors.setTarget(
+      ui && info?.appId
+        ? `${ui}api/v1/applications/${encodeURIComponent(info.appId)}/allexecutors`
+        : null
+    );
     this._changed.emit();
   }
 
@@ -451,6 +472,7 @@ export class SparkSession implements ISparkSession {
   private _pods: IPodSummary[] = [];
   private _podsError: string | null = null;
   private _warning: string | null = null;
+  private _executors: ExecutorMonitor;
   private _isDisposed = false;
   private _changed = new Signal<ISparkSession, void>(this);
 }
@@ -469,6 +491,28 @@ function toInfo(bundle: JSONObject): ISessionInfo | null {
     pythonVersion: str('pythonVersion'),
     uiPort: typeof bundle.uiPort === 'number' ? bundle.uiPort : null
   };
+}
+
+/** Spark's live executor list of `session`, when it is one of this manager's. */
+export function sessionExecutors(
+  session: ISparkSession
+): ExecutorMonitor | null {
+  return session instanceof SparkSession ? session.executors : null;
+}
+
+/** GET `url` through Jupyter's authenticated server connection; its JSON. */
+async function fetchServerJson(url: string): Promise<unknown> {
+  const response = await ServerConnection.makeRequest(
+    url,
+    { cache: 'no-store' },
+    ServerConnection.makeSettings()
+  );
+  if (!response.ok) {
+    throw new Error(
+      `The Spark UI answered ${response.status} ${response.statusText} for its executor list.`
+    );
+  }
+  return response.json();
 }
 
 /** When `session` began starting, while it starts (null otherwise). */
@@ -563,7 +607,11 @@ export class SparkSessionManager implements ISparkSessionManager {
   constructor(options: SparkSessionManager.IOptions = {}) {
     this.client = options.client ?? new SparkServiceClient();
     this.uiOrigin = options.uiOrigin;
+    this.fetchJson = options.fetchJson ?? fetchServerJson;
   }
+
+  /** GETs JSON through Jupyter (the Spark UI's REST API via `/sparkui/`). */
+  readonly fetchJson: (url: string) => Promise<unknown>;
 
   /** The Spark service. */
   readonly client: ISparkServiceClient;
@@ -706,5 +754,7 @@ export namespace SparkSessionManager {
     client?: ISparkServiceClient;
     /** The browser's origin, for Spark UI redirects. */
     uiOrigin?: string;
+    /** GET JSON (tests pass a fake; default: Jupyter's server connection). */
+    fetchJson?: (url: string) => Promise<unknown>;
   }
 }

@@ -8,7 +8,14 @@ import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 import { sparkIcon } from '../icons';
 import { ICurrentSession } from './current';
-import { clusterAdvice, sessionStartedAt } from './model';
+import {
+  formatBytes,
+  formatDuration,
+  IExecutorRow,
+  mergeExecutors
+} from './executors';
+import { clusterAdvice, sessionExecutors, sessionStartedAt } from './model';
+import type { IPodSummary } from '../../core';
 import { ISparkSession, ISparkSessionManager, SessionState } from '../tokens';
 
 /** CSS classes of the panel. */
@@ -129,39 +136,196 @@ function SecretList(props: {
   );
 }
 
-function ExecutorList(props: {
-  session: ISparkSession;
+/** The phase of an executor pod in words: Running once ready. */
+function podPhase(pod: IPodSummary, trans: TranslationBundle): string {
+  return pod.phase === 'Running' && pod.ready ? trans.__('Running') : pod.phase;
+}
+
+/**
+ * One executor as a group of table rows: its name, cores, memory and tasks;
+ * a line with GC time, input and shuffle; and, on a cluster, its pod (phase,
+ * node, why it is Pending).
+ */
+function ExecutorRows(props: {
+  row: IExecutorRow;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { session, trans } = props;
-  const pods = session.pods;
+  const { row, trans } = props;
+  const { executor: e, pod } = row;
+  const name =
+    row.id === 'driver'
+      ? trans.__('driver')
+      : pod && row.id === pod.name
+        ? trans.__('pod')
+        : row.id;
+  const removed = e && !e.isActive;
   return (
-    <div className={CSS.pods}>
-      <h3>{trans.__('Executors (%1)', pods.length)}</h3>
+    <tbody
+      data-executor={row.id}
+      className={e?.activeTasks ? 'jp-mod-busy' : undefined}
+    >
+      <tr>
+        <th scope="row" rowSpan={e ? 2 : 1}>
+          <span className="jp-SparkK8s-executorId">{name}</span>
+          {removed && (
+            <div className="jp-SparkK8s-podReason" title={e.removeReason ?? ''}>
+              {trans.__('removed')}
+            </div>
+          )}
+        </th>
+        {e ? (
+          <>
+            <td className="jp-SparkK8s-num" data-column="cores">
+              {e.totalCores}
+            </td>
+            <td
+              className="jp-SparkK8s-num"
+              data-column="tasks"
+              title={trans.__(
+                '%1 active, %2 failed, %3 completed tasks',
+                e.activeTasks,
+                e.failedTasks,
+                e.completedTasks
+              )}
+            >
+              <span className="jp-SparkK8s-tasksActive" data-tasks="active">
+                {e.activeTasks}
+              </span>
+              {' / '}
+              <span
+                className={
+                  e.failedTasks > 0 ? 'jp-SparkK8s-tasksFailed' : undefined
+                }
+                data-tasks="failed"
+              >
+                {e.failedTasks}
+              </span>
+              {' / '}
+              <span data-tasks="completed">{e.completedTasks}</span>
+            </td>
+          </>
+        ) : (
+          <td colSpan={2} className={CSS.muted}>
+            {trans.__('not registered with Spark yet')}
+          </td>
+        )}
+      </tr>
+      {e && (
+        <tr className="jp-SparkK8s-executorMore">
+          <td colSpan={2}>
+            <span
+              data-column="memory"
+              title={trans.__('Storage memory used / available')}
+            >
+              {trans.__(
+                'memory %1 / %2',
+                formatBytes(e.memoryUsed, trans),
+                formatBytes(e.maxMemory, trans)
+              )}
+            </span>
+            {' \u00b7 '}
+            <span
+              data-column="gc"
+              title={trans.__('Time spent in garbage collection')}
+            >
+              {trans.__('GC %1', formatDuration(e.totalGCTime, trans))}
+            </span>
+            {' · '}
+            <span data-column="input">
+              {trans.__('input %1', formatBytes(e.totalInputBytes, trans))}
+            </span>
+            {' · '}
+            <span data-column="shuffle">
+              {trans.__(
+                'shuffle %1 read, %2 written',
+                formatBytes(e.totalShuffleRead, trans),
+                formatBytes(e.totalShuffleWrite, trans)
+              )}
+            </span>
+          </td>
+        </tr>
+      )}
+      {pod && (
+        <tr className="jp-SparkK8s-executorPod">
+          <td colSpan={3}>
+            <span className="jp-SparkK8s-podName">{pod.name}</span>{' '}
+            <span
+              className={`jp-SparkK8s-podPhase jp-mod-${pod.phase.toLowerCase()}`}
+            >
+              {podPhase(pod, trans)}
+            </span>
+            {pod.node && <> {trans.__('on %1', pod.node)}</>}
+            {pod.reason && (
+              <div className="jp-SparkK8s-podReason">{pod.reason}</div>
+            )}
+          </td>
+        </tr>
+      )}
+    </tbody>
+  );
+}
+
+/**
+ * The session's executors (the driver in local mode), live while the notebook
+ * runs: cores, memory, tasks, GC, input and shuffle, merged with the executor
+ * pods of a kubernetes session.
+ */
+function ExecutorTable(props: {
+  session: ISparkSession;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { session, trans } = props;
+  const monitor = sessionExecutors(session);
+  const local = (session.info?.master ?? '').startsWith('local');
+  const rows = mergeExecutors(monitor?.executors ?? [], session.pods, local);
+  if (!session.sessionId && session.state !== 'ready') {
+    return null;
+  }
+  const count = local
+    ? rows.length
+    : rows.filter(r => r.executor?.isActive !== false).length;
+  return (
+    <div className={`${CSS.pods} jp-SparkK8s-executors`}>
+      <h3>
+        {local
+          ? trans.__('Driver (local mode)')
+          : trans.__('Executors (%1)', count)}
+      </h3>
       {session.podsError && (
         <div className={CSS.warning} role="note">
           {session.podsError}
         </div>
       )}
-      <ul aria-label={trans.__('Executor pods')}>
-        {pods.map(pod => (
-          <li
-            key={pod.name}
-            className={`jp-mod-${pod.phase.toLowerCase()}`}
-            title={pod.node ? trans.__('on node %1', pod.node) : ''}
-          >
-            <span className="jp-SparkK8s-podName">{pod.name}</span>{' '}
-            <span className="jp-SparkK8s-podPhase">
-              {pod.phase === 'Running' && pod.ready
-                ? trans.__('Running')
-                : pod.phase}
-            </span>
-            {pod.reason && (
-              <div className="jp-SparkK8s-podReason">{pod.reason}</div>
-            )}
-          </li>
-        ))}
-      </ul>
+      {monitor?.error && session.state === 'ready' && (
+        <div className={CSS.warning} role="note">
+          {trans.__('Executor figures unavailable: %1', monitor.error)}
+        </div>
+      )}
+      {rows.length > 0 && (
+        <table
+          className="jp-SparkK8s-executorTable"
+          aria-label={trans.__('Executors')}
+        >
+          <thead>
+            <tr>
+              <th scope="col">{trans.__('Executor')}</th>
+              <th scope="col">{trans.__('Cores')}</th>
+              <th
+                scope="col"
+                title={trans.__('Tasks: active / failed / completed')}
+              >
+                {trans.__('Tasks')}
+                <div className="jp-SparkK8s-legend">
+                  {trans.__('active / failed / done')}
+                </div>
+              </th>
+            </tr>
+          </thead>
+          {rows.map(row => (
+            <ExecutorRows key={row.id} row={row} trans={trans} />
+          ))}
+        </table>
+      )}
     </div>
   );
 }
@@ -312,7 +476,7 @@ function SessionView(props: {
           {session.warning}
         </div>
       )}
-      {session.sessionId && <ExecutorList session={session} trans={trans} />}
+      <ExecutorTable session={session} trans={trans} />
       <SecretList manager={manager} trans={trans} />
       {running && session.uiUrl && (
         <div className={CSS.row}>
