@@ -4,7 +4,8 @@ The values: every Secret in the test cluster's "lab" namespace (the one JupyterL
 against; the Galata tests create theirs there) and every ``SPARK_K8S_SECRET_*`` variable of the
 environment (a job's view of a secret, as the Galata server's kernels get it). The artifacts:
 the paths given (the Galata server's root folder with every notebook it saved, the test
-output with the server's and kernels' output, Playwright's results) and the control plane's
+output with the server's and kernels' output, Playwright's results, without the test source
+its failure reports quote) and the control plane's
 logs in the state folder, except the API server's audit log and etcd's data, which hold
 Secrets by design.
 
@@ -23,13 +24,15 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "cluster"))
 
-from secret_scan import scan  # noqa: E402
-
 import cluster as test_cluster  # noqa: E402
+from secret_scan import _files, scan, scan_text  # noqa: E402
 
 MIN_VALUE = 8
 NAMESPACE = "lab"
 NOT_SCANNED = {"audit.log", "etcd"}
+# Playwright's failure report quotes the test's own source (which names the values it
+# checks are absent) after this heading; the page snapshot before it is scanned.
+TEST_SOURCE = "\n# Test source"
 
 
 def lab_secret_values(state):
@@ -56,7 +59,14 @@ def main(argv):
         return 1
     paths = [pathlib.Path(p) for p in argv[2:] if pathlib.Path(p).exists()]
     paths += [p for p in sorted(state.iterdir()) if p.name not in NOT_SCANNED]
-    hits = scan(paths, values)
+    hits = []
+    for path in paths:
+        for f in _files(path):
+            if f.name == "error-context.md":
+                text = f.read_text(encoding="utf-8", errors="replace").split(TEST_SOURCE)[0]
+                hits += scan_text(text, values, str(f))
+            else:
+                hits += scan(f, values)
     for hit in hits:
         print("%s: secret #%d as %s at offset %d" % (hit.item, hit.value_index, hit.encoding, hit.offset))
     print("%d secret value(s), %d path(s), %d hit(s)" % (len(values), len(paths), len(hits)))

@@ -9,6 +9,8 @@ const port = process.env.GALATA_PORT || '8888';
 
 module.exports = {
   ...baseConfig,
+  // The tests; bench/ has its own config (bench/jobs_view_open.py runs it).
+  testDir: 'tests',
   timeout: 240 * 1000,
   expect: { timeout: 30 * 1000 },
   retries: 0,

@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { clusterAdmin, ensureSecret } from './helpers/cluster';
+import { resultTable } from './helpers/grid';
 
 test.use({ autoGoto: true });
 
@@ -57,7 +58,10 @@ test('an imported Databricks notebook runs, with its widgets as a parameter bar'
   await expect(bar.getByLabel('Minimum')).toHaveValue('10');
 
   const sql = await page.notebook.getCellOutputLocator(3);
-  await expect(sql!.locator('table tbody tr')).toHaveText(['north1']);
+  await expect(sql!.getByRole('grid', { name: 'Result grid' })).toBeVisible();
+  await expect
+    .poll(async () => (await resultTable(page, 3))?.rows)
+    .toEqual([['north', 1]]);
   await expect(await page.notebook.getCellOutputLocator(4)).toContainText(
     'DONE!'
   );
@@ -68,9 +72,9 @@ test('an imported Databricks notebook runs, with its widgets as a parameter bar'
   // Change a parameter, run again: the %sql cell uses the new value.
   await bar.getByLabel('Region').selectOption('south');
   await page.notebook.run();
-  await expect(
-    (await page.notebook.getCellOutputLocator(3))!.locator('table tbody tr')
-  ).toHaveText(['south2']);
+  await expect
+    .poll(async () => (await resultTable(page, 3))?.rows)
+    .toEqual([['south', 2]]);
   // The value is kept in the notebook's metadata.
   await page.notebook.save();
   const saved = await page.evaluate(async path => {
