@@ -29,8 +29,9 @@ from cluster import DRIVER_POD, NODE_NAME, Cluster, jupyter_namespace  # noqa: E
 from integration.conftest import Service  # noqa: E402
 
 
-def audit_requests(audit_log, user, since, until):
-    """Requests `user` made between two epoch times, from the API server's audit log."""
+def audit_requests(audit_log, user, since, until, resources=None):
+    """Requests `user` made between two epoch times, from the API server's audit log
+    (only those on `resources`, e.g. {"pods"}, when given)."""
     from datetime import datetime
 
     ids = set()
@@ -38,6 +39,8 @@ def audit_requests(audit_log, user, since, until):
         for line in f:
             e = json.loads(line)
             if e["user"].get("username") != user:
+                continue
+            if resources is not None and e.get("objectRef", {}).get("resource") not in resources:
                 continue
             received = datetime.fromisoformat(
                 e["requestReceivedTimestamp"].replace("Z", "+00:00")

@@ -56,7 +56,7 @@ artifacts=$(mktemp -d /tmp/spark-k8s-artifacts.XXXXXX)
 mkdir -p "$artifacts/galata-root"
 export JUPYTERLAB_GALATA_ROOT_DIR="$artifacts/galata-root"
 export SPARK_K8S_SECRET_DEMO_TOKEN=galata-secret-value
-step "galata ui tests" bash -c 'cd ui-tests && npx playwright test 2>&1 | tee "$0/galata.log"' "$artifacts"
+step "galata ui tests" bash -c 'set -o pipefail; cd ui-tests && npx playwright test 2>&1 | tee "$0/galata.log"' "$artifacts"
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   step "secret scan of the ui tests' artifacts" python tests/scan_artifacts.py "$state" \
     "$artifacts" ui-tests/test-results
