@@ -6,6 +6,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { openFile } from './helpers/files';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -246,13 +247,7 @@ test('a 1,000-row %sql result in a grid: scrolls, sorts, filters, charts', async
       .count()
       .then(n => n === 0)
   );
-  await page.evaluate(
-    p =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', {
-        path: p
-      }),
-    path
-  );
+  await openFile(page, path);
   await expect(
     page.getByRole('main').getByRole('tab', { name: 'grid.ipynb' })
   ).toBeVisible();

@@ -5,6 +5,7 @@
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { openFile } from './helpers/files';
 import { SparkPanel } from './helpers/sparkPanel';
 
 // Spark JVMs on a shared two-core machine: generous, never timed assertions.
@@ -69,11 +70,7 @@ test('the parameter bar is visible, a reopened notebook runs with its saved valu
   tmpPath
 }, testInfo) => {
   await page.contents.uploadContent(SAVED, 'text', `${tmpPath}/params.ipynb`);
-  await page.evaluate(
-    path =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
-    `${tmpPath}/params.ipynb`
-  );
+  await openFile(page, `${tmpPath}/params.ipynb`);
   await page.notebook.activate('params.ipynb');
 
   // The first run-all of the reopened notebook reads the saved value.

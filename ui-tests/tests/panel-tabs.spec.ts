@@ -5,6 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { openFile } from './helpers/files';
 import { runNewCell, SparkPanel } from './helpers/sparkPanel';
 
 test.use({ autoGoto: true });
@@ -42,11 +43,7 @@ async function open(
   dir: string,
   name: string
 ): Promise<void> {
-  await page.evaluate(
-    path =>
-      (window as any).jupyterapp.commands.execute('docmanager:open', { path }),
-    `${dir}/${name}`
-  );
+  await openFile(page, `${dir}/${name}`);
   await expect(page.getByRole('main').getByRole('tab', { name })).toBeVisible();
   await page.notebook.activate(name);
   // The kernel is connected: its indicator leaves "Connecting".

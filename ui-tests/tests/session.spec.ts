@@ -2,6 +2,7 @@
  * The Spark panel and %sql cells in a real JupyterLab, on real local Spark.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { openFile } from './helpers/files';
 import { resultTable } from './helpers/grid';
 import { runNewCell, SparkPanel } from './helpers/sparkPanel';
 
@@ -151,13 +152,7 @@ test.describe('Spark session panel', () => {
       ]
     });
     const open = async (name: string) => {
-      await page.evaluate(
-        path =>
-          (window as any).jupyterapp.commands.execute('docmanager:open', {
-            path
-          }),
-        `${tmpPath}/${name}`
-      );
+      await openFile(page, `${tmpPath}/${name}`);
       await expect(
         page.getByRole('main').getByRole('tab', { name })
       ).toBeVisible();
