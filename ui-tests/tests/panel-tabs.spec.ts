@@ -5,37 +5,12 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
-import { openFile } from './helpers/files';
+import { notebookJson, openFile } from './helpers/files';
 import { runNewCell, SparkPanel } from './helpers/sparkPanel';
 
 test.use({ autoGoto: true });
 // Several Spark JVMs on a shared two-core machine: generous, never timed assertions.
 test.describe.configure({ timeout: 600_000 });
-
-/** An empty notebook with one code cell (`source`), as saved on disk. */
-function notebook(source = ''): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3 (ipykernel)',
-        language: 'python'
-      }
-    },
-    cells: [
-      {
-        cell_type: 'code',
-        id: 'c1',
-        metadata: {},
-        source,
-        outputs: [],
-        execution_count: null
-      }
-    ]
-  });
-}
 
 /** Open a notebook that exists on disk and show it. */
 async function open(
@@ -101,7 +76,7 @@ test.describe('the Spark panel follows the notebook shown', () => {
   }, testInfo) => {
     for (const name of ['one.ipynb', 'two.ipynb', 'three.ipynb']) {
       await page.contents.uploadContent(
-        notebook(name === 'three.ipynb' ? '%sql SELECT 3 AS z' : ''),
+        notebookJson([name === 'three.ipynb' ? '%sql SELECT 3 AS z' : '']),
         'text',
         `${tmpPath}/${name}`
       );
@@ -172,7 +147,7 @@ test.describe('the Spark panel across reloads and restarts', () => {
     tmpPath
   }) => {
     await page.contents.uploadContent(
-      notebook(),
+      notebookJson(['']),
       'text',
       `${tmpPath}/kept.ipynb`
     );

@@ -4,6 +4,7 @@
  * notebook, and what the saved notebook keeps.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { notebookJson } from './helpers/files';
 import { Locator } from '@playwright/test';
 import { SparkPanel } from './helpers/sparkPanel';
 
@@ -41,29 +42,6 @@ async function startCell(
 ): Promise<void> {
   await page.notebook.selectCells(index);
   await page.keyboard.press('Control+Enter');
-}
-
-/** A notebook of code cells, as a file. */
-function notebookJson(sources: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3 (ipykernel)',
-        language: 'python'
-      }
-    },
-    cells: sources.map((source, i) => ({
-      cell_type: 'code',
-      id: `c${i}`,
-      metadata: {},
-      source,
-      outputs: [],
-      execution_count: null
-    }))
-  });
 }
 
 /** Open a notebook (each gets its own kernel) and show it. */

@@ -2,7 +2,7 @@
  * The Spark panel and %sql cells in a real JupyterLab, on real local Spark.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { openFile } from './helpers/files';
+import { notebookJson, openFile } from './helpers/files';
 import { resultTable } from './helpers/grid';
 import { runNewCell, SparkPanel } from './helpers/sparkPanel';
 
@@ -130,27 +130,7 @@ test.describe('Spark session panel', () => {
   }, testInfo) => {
     // Both notebooks exist before they open (a second File > New reuses the
     // first one's kernel without the dialog Galata's createNew waits for).
-    const empty = JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3 (ipykernel)',
-          language: 'python'
-        }
-      },
-      cells: [
-        {
-          cell_type: 'code',
-          id: 'c1',
-          metadata: {},
-          source: '',
-          outputs: [],
-          execution_count: null
-        }
-      ]
-    });
+    const empty = notebookJson(['']);
     const open = async (name: string) => {
       await openFile(page, `${tmpPath}/${name}`);
       await expect(

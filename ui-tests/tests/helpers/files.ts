@@ -17,3 +17,26 @@ export async function openFile(
     });
   }, path);
 }
+
+/** A notebook of code cells (one per source), as saved on disk. */
+export function notebookJson(sources: string[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python'
+      }
+    },
+    cells: sources.map((source, i) => ({
+      cell_type: 'code',
+      id: `c${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null
+    }))
+  });
+}
