@@ -12,7 +12,10 @@ import { join } from 'node:path';
 
 test.use({ autoGoto: true });
 
-const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
+// Screenshots refresh the copies in docs/images with SPARK_K8S_DOCS_SCREENSHOTS=1.
+const IMAGES = process.env.SPARK_K8S_DOCS_SCREENSHOTS
+  ? join(__dirname, '..', '..', 'docs', 'images')
+  : join(__dirname, '..', 'test-results', 'screenshots');
 const VEGALITE = 'application/vnd.vegalite.v5+json';
 const TABLE = 'application/vnd.spark-k8s.table+json';
 

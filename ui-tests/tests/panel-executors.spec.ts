@@ -9,7 +9,10 @@ import { Locator } from '@playwright/test';
 import { join } from 'path';
 import { SparkPanel } from './helpers/sparkPanel';
 
-const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
+// Screenshots refresh the copies in docs/images with SPARK_K8S_DOCS_SCREENSHOTS=1.
+const IMAGES = process.env.SPARK_K8S_DOCS_SCREENSHOTS
+  ? join(__dirname, '..', '..', 'docs', 'images')
+  : join(__dirname, '..', 'test-results', 'screenshots');
 
 test.use({ autoGoto: true });
 
