@@ -97,7 +97,8 @@ def test_the_stream_follows_an_application_and_its_driver_log(jobs_service, oper
         # The driver log, followed while the driver runs, through pods/log served by kwok.
         _, _, running = stream.next(
             lambda e, d: e == "run" and d["run"]["name"] == "etl-live" and d["run"]["state"] == "running",
-            timeout=90,
+            # spark-submit's JVM in the operator takes seconds alone, minutes on a loaded machine.
+            timeout=240,
         )
         run = running["run"]
         assert run["driverPod"] and run["arguments"] == ["--day", "friday"], run
