@@ -40,6 +40,19 @@ GROUP = "/apis/sparkoperator.k8s.io/v1beta2"
 MANAGED = {"spark-k8s.jupyter.org/managed-by": "jupyterlab-spark-k8s"}
 
 
+def app_spec():
+    """The spec of a benchmark's published application (never submitted: no operator)."""
+    return {
+        "type": "Python",
+        "mode": "cluster",
+        "sparkVersion": "4.0.1",
+        "mainApplicationFile": "local:///opt/spark-k8s/job/job.py",
+        "arguments": ["--day", "friday"],
+        "driver": {"cores": 1, "memory": "512m"},
+        "executor": {"cores": 1, "memory": "512m", "instances": 1},
+    }
+
+
 def application(ns, name):
     return {
         "apiVersion": "sparkoperator.k8s.io/v1beta2",
@@ -49,15 +62,7 @@ def application(ns, name):
             "namespace": ns,
             "labels": dict(MANAGED, **{"spark-k8s.jupyter.org/app": name}),
         },
-        "spec": {
-            "type": "Python",
-            "mode": "cluster",
-            "sparkVersion": "4.0.1",
-            "mainApplicationFile": "local:///opt/spark-k8s/job/job.py",
-            "arguments": ["--day", "friday"],
-            "driver": {"cores": 1, "memory": "512m"},
-            "executor": {"cores": 1, "memory": "512m", "instances": 1},
-        },
+        "spec": app_spec(),
     }
 
 

@@ -31,6 +31,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "cluster"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from jobs_bench import app_spec  # noqa: E402
 from watch_bench import bench_cluster  # noqa: E402
 
 from cluster import DRIVER_POD, jupyter_namespace  # noqa: E402
@@ -39,18 +40,6 @@ GROUP = "/apis/sparkoperator.k8s.io/v1beta2"
 MANAGED = {"spark-k8s.jupyter.org/managed-by": "jupyterlab-spark-k8s"}
 SCHEDULE_LABEL = "sparkoperator.k8s.io/scheduled-app-name"
 APPS, SCHEDULES, RUNS = 200, 20, 100
-
-
-def spec():
-    return {
-        "type": "Python",
-        "mode": "cluster",
-        "sparkVersion": "4.0.1",
-        "mainApplicationFile": "local:///opt/spark-k8s/job/job.py",
-        "arguments": ["--day", "friday"],
-        "driver": {"cores": 1, "memory": "512m"},
-        "executor": {"cores": 1, "memory": "512m", "instances": 1},
-    }
 
 
 def labels(app, owner="alice"):
@@ -79,7 +68,7 @@ def populate(kube, ns):
                 "apiVersion": "sparkoperator.k8s.io/v1beta2",
                 "kind": "ScheduledSparkApplication",
                 "metadata": {"name": name, "labels": labels(name), "annotations": annotations(name)},
-                "spec": {"schedule": "%d 6 * * 1-5" % s, "timeZone": "Europe/Paris", "template": spec()},
+                "spec": {"schedule": "%d 6 * * 1-5" % s, "timeZone": "Europe/Paris", "template": app_spec()},
             },
         )
 
@@ -108,7 +97,7 @@ def populate(kube, ns):
                     "labels": lab,
                     "annotations": annotations(lab["spark-k8s.jupyter.org/app"]),
                 },
-                "spec": spec(),
+                "spec": app_spec(),
             },
         )
         day = 1 + i % 28
