@@ -600,7 +600,7 @@ class Cluster:
 # The deployment's admin configuration, the one thing the tests choose in the shipped
 # manifests: the Secrets users may read (deploy/rbac.yaml, Role SECRETS_ROLE).
 SECRETS_ROLE = "jupyterlab-spark-k8s-secrets"
-TEST_SECRETS = ("warehouse", "prod-db", "demo", "mapped-db")
+TEST_SECRETS = ("warehouse", "prod-db", "demo", "mapped-db", "lakehouse-s3")
 POLICY = REPO / "deploy" / "policy.yaml"
 
 
