@@ -11,8 +11,13 @@ import { runScript } from './script';
 const USAGE = `usage: spark-k8s <command> [options]
 
 commands:
-  script NOTEBOOK.ipynb [-o OUT.py] [--master URL] [--conf KEY=VALUE ...] [--row-limit N]
+  script NOTEBOOK.ipynb [-o OUT.py] [--master URL | --remote sc://HOST:PORT [--tls]
+         [--token-file PATH | --token-env VAR | --no-token]] [--conf KEY=VALUE ...] [--row-limit N]
       Write the notebook as one runnable Python script (runtime, session, translated cells).
+      --master local[*] (default) or spark://host:7077[,host2:7077] (a standalone cluster);
+      --remote runs it against a Spark Connect server; the script reads the token when it
+      runs from the file or the variable (default SPARK_CONNECT_TOKEN), never from itself;
+      --no-token for a server that takes none.
   manifest NOTEBOOK.ipynb [publish options] [-o DIR]
       The job ConfigMap and SparkApplication (or ScheduledSparkApplication) that publish the
       notebook, as YAML on stdout or DIR/NAME.yaml: the same objects as the publish dialog.
@@ -98,6 +103,11 @@ export async function main(argv: string[]): Promise<number> {
           options: {
             output: { type: 'string', short: 'o' },
             master: { type: 'string' },
+            remote: { type: 'string' },
+            tls: { type: 'boolean' },
+            'token-file': { type: 'string' },
+            'token-env': { type: 'string' },
+            'no-token': { type: 'boolean' },
             conf: { type: 'string', multiple: true, default: [] },
             'row-limit': { type: 'string' }
           }
@@ -119,6 +129,11 @@ export async function main(argv: string[]): Promise<number> {
           notebook: positionals[0],
           output: values.output,
           master: values.master,
+          remote: values.remote,
+          tls: values.tls,
+          tokenFile: values['token-file'],
+          tokenEnv: values['token-env'],
+          noToken: values['no-token'],
           conf: values.conf ?? [],
           rowLimit
         });

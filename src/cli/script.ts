@@ -12,11 +12,13 @@ import {
   sep
 } from 'node:path';
 import {
+  ConnectTokenRef,
   FileLoader,
   INotebook,
   LOCAL_PROFILE,
   parseNotebook,
   notebookScript,
+  SessionProfile,
   sessionConf
 } from '../core';
 import { CliError } from './errors';
@@ -25,9 +27,97 @@ import { CliError } from './errors';
 export interface IScriptArgs {
   notebook: string;
   output?: string;
+  /** `local[*]`, `spark://host:7077` (a standalone cluster) or any other master. */
   master?: string;
+  /** `sc://host:port`: a Spark Connect server. */
+  remote?: string;
+  /** Connect over TLS (with `remote`). */
+  tls?: boolean;
+  /** File the script reads the Connect token from (with `remote`). */
+  tokenFile?: string;
+  /** Environment variable the script reads the Connect token from (with `remote`). */
+  tokenEnv?: string;
+  /** The Connect server takes no token (with `remote`). */
+  noToken?: boolean;
   conf: string[];
   rowLimit?: number;
+}
+
+/** The variable a generated script reads a Spark Connect token from by default. */
+export const DEFAULT_TOKEN_ENV = 'SPARK_CONNECT_TOKEN';
+
+/**
+ * The profile the script's session is built from, so its conf has the same
+ * keys as the panel's: `--master spark://…` is a standalone profile,
+ * `--remote sc://…` a connect profile whose token is a file or a variable
+ * read when the script runs (never a value in the script).
+ */
+export function scriptProfile(
+  args: Pick<
+    IScriptArgs,
+    'master' | 'remote' | 'tls' | 'tokenFile' | 'tokenEnv' | 'noToken'
+  >,
+  conf: Record<string, string>,
+  cwd: string = process.cwd()
+): SessionProfile {
+  if (args.master !== undefined && args.remote !== undefined) {
+    throw new CliError(
+      '--master and --remote exclude each other: a script runs on a master (local[*], spark://…) or against a Spark Connect server (sc://…).'
+    );
+  }
+  if (args.remote === undefined) {
+    const connectOnly = (
+      [
+        ['--tls', args.tls],
+        ['--token-file', args.tokenFile],
+        ['--token-env', args.tokenEnv],
+        ['--no-token', args.noToken]
+      ] as Array<[string, unknown]>
+    ).filter(([, value]) => value !== undefined && value !== false);
+    if (connectOnly.length) {
+      throw new CliError(
+        `${connectOnly.map(([flag]) => flag).join(', ')} only go${connectOnly.length === 1 ? 'es' : ''} with --remote sc://host:port.`
+      );
+    }
+  }
+  if (args.remote !== undefined) {
+    const sources = (
+      [
+        ['--token-file', args.tokenFile !== undefined],
+        ['--token-env', args.tokenEnv !== undefined],
+        ['--no-token', args.noToken === true]
+      ] as Array<[string, boolean]>
+    ).filter(([, given]) => given);
+    if (sources.length > 1) {
+      throw new CliError(
+        `${sources.map(([flag]) => flag).join(' and ')} exclude each other: the token comes from one place (or, with --no-token, from none).`
+      );
+    }
+    let token: ConnectTokenRef | undefined;
+    if (args.noToken) {
+      token = undefined;
+    } else if (args.tokenFile !== undefined) {
+      if (!args.tokenFile) {
+        throw new CliError('--token-file needs a path.');
+      }
+      // Absolute: the script may run from another folder.
+      token = { file: resolve(cwd, args.tokenFile) };
+    } else {
+      token = { env: args.tokenEnv ?? DEFAULT_TOKEN_ENV };
+    }
+    return {
+      name: 'script',
+      kind: 'connect',
+      remote: args.remote,
+      ...(args.tls ? { tls: true } : {}),
+      ...(token ? { token } : {}),
+      conf
+    };
+  }
+  if (args.master?.startsWith('spark://')) {
+    return { name: 'script', kind: 'standalone', master: args.master, conf };
+  }
+  return { ...LOCAL_PROFILE, conf };
 }
 
 /** Parse `k=v` conf pairs; a pair without `=` is an error naming it. */
@@ -95,19 +185,28 @@ export function notebookLocation(
 }
 
 /** Build the script text for the parsed arguments. */
-export function scriptFor(args: IScriptArgs): Promise<string> {
+export async function scriptFor(args: IScriptArgs): Promise<string> {
   const nb = readNotebook(args.notebook);
   const extra = parseConfPairs(args.conf);
+  const profile = scriptProfile(args, extra);
   let conf: Record<string, string>;
   try {
-    conf = sessionConf(
-      { ...LOCAL_PROFILE, conf: extra },
-      { appName: basename(args.notebook).replace(/\.ipynb$/, '') }
-    );
+    conf = sessionConf(profile, {
+      appName: basename(args.notebook).replace(/\.ipynb$/, '')
+    });
   } catch (e) {
-    throw new CliError((e as Error).message);
+    const flag =
+      profile.kind === 'connect'
+        ? '--remote'
+        : profile.kind === 'standalone'
+          ? '--master'
+          : '--conf';
+    throw new CliError(
+      `${flag}: ${(e as Error).message.replace(/Profile "script": /g, '')}`
+    );
   }
-  if (args.master) {
+  if (args.master && profile.kind === 'local') {
+    // Any other master (local[N], k8s://…) as given, as before.
     conf['spark.master'] = args.master;
   }
   // %run targets resolve relative to the notebook, as on the server.

@@ -827,3 +827,52 @@ describe('convertDatabricksJob: jobs → forms', () => {
     });
   }
 });
+
+describe('convertDatabricksJob: spark.databricks.* migration help', () => {
+  const job = {
+    name: 'lake',
+    notebook_task: { notebook_path: '/lake' },
+    new_cluster: {
+      num_workers: 2,
+      spark_conf: {
+        'spark.databricks.delta.schema.autoMerge.enabled': 'true',
+        'spark.databricks.delta.preview.enabled': 'true',
+        'spark.databricks.io.cache.enabled': 'true',
+        'spark.databricks.sql.initial.catalog.name': 'main',
+        'spark.databricks.delta.x': '{{secrets/s/k}}',
+        'spark.databricks.zzz': '1'
+      }
+    }
+  };
+  const rest = [
+    /^new_cluster\.spark_conf "spark\.databricks\.delta\.preview\.enabled" is Databricks-only and is left out: it turns on Databricks Runtime preview features/,
+    /^new_cluster\.spark_conf "spark\.databricks\.io\.cache\.enabled" is Databricks-only and is left out: the Databricks disk cache .* has no open-source equivalent; cache what you reuse with df\.cache\(\) or CACHE TABLE/,
+    /^new_cluster\.spark_conf "spark\.databricks\.sql\.initial\.catalog\.name" is Databricks-only and is left out: spark\.sql\.defaultCatalog, naming a catalog the profile configures/,
+    /^new_cluster\.spark_conf "spark\.databricks\.zzz" is Databricks-only and is left out: only Databricks Runtime reads it/
+  ];
+
+  it('names the nearest equivalent of each key it leaves out', () => {
+    const result = converted(job);
+    assert.deepEqual(result.tasks[0].form.sparkConf, {
+      'spark.sql.session.timeZone': 'UTC'
+    });
+    assertWarnings(result.warnings, [
+      /^new_cluster\.spark_conf "spark\.databricks\.delta\.schema\.autoMerge\.enabled" is Databricks-only and is left out: open-source Delta Lake reads its own spark\.databricks\.delta\.\* keys too; it takes effect with the Delta preset \(or Delta jars in the image\)/,
+      /^new_cluster\.spark_conf "spark\.databricks\.delta\.x" is Databricks-only and is left out: open-source Delta/,
+      ...rest
+    ]);
+  });
+
+  it('carries Delta keys over to an application with the Delta preset', () => {
+    const result = converted(job, { ...BASE, storage: { delta: true } });
+    assert.deepEqual(result.tasks[0].form.sparkConf, {
+      'spark.sql.session.timeZone': 'UTC',
+      'spark.databricks.delta.schema.autoMerge.enabled': 'true'
+    });
+    assertWarnings(result.warnings, [
+      /^new_cluster\.spark_conf "spark\.databricks\.delta\.schema\.autoMerge\.enabled" is carried over: open-source Delta Lake reads its own/,
+      /^new_cluster\.spark_conf "spark\.databricks\.delta\.x" refers to a secret, which Spark properties cannot hold here: it is left out/,
+      ...rest
+    ]);
+  });
+});

@@ -24,6 +24,7 @@ import type {
   IScheduleSpec
 } from '../manifests';
 import type { IPublishForm } from '../publish/types';
+import { databricksConfAdvice } from '../session/migration';
 
 /** One notebook task of a job, converted. */
 export interface IConvertedTask {
@@ -956,9 +957,14 @@ function convertCluster(
           );
           continue;
         }
-        if (key.startsWith('spark.databricks.')) {
+        const advice = databricksConfAdvice(key);
+        // Delta's own keys carry over only to an application that has Delta.
+        const kept =
+          advice?.action === 'keep' &&
+          (!advice.needsDelta || base.storage?.delta === true);
+        if (advice && !kept) {
           report.warn(
-            `${where}.spark_conf "${key}" is Databricks-only and is left out.`
+            `${where}.spark_conf "${key}" is Databricks-only and is left out: ${advice.advice}.`
           );
         } else if (MANAGED_SPARK_CONF.includes(key)) {
           report.warn(
@@ -970,6 +976,11 @@ function convertCluster(
           );
         } else {
           part.sparkConf[key] = value;
+          if (advice) {
+            report.warn(
+              `${where}.spark_conf "${key}" is carried over: ${advice.advice}.`
+            );
+          }
         }
       }
     }

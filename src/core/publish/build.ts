@@ -22,7 +22,10 @@ import {
 } from '../manifests';
 import type { IEnvVar, IJobSpec, ISecretEnv, Operator } from '../manifests';
 import { notebookJobScript } from '../script/job';
+import contract from '../kernel/contract.json';
 import { AUTHENTICATION_CONF } from '../session/conf';
+import { databricksConfWarnings } from '../session/migration';
+import { storageConf } from '../session/storage';
 import type {
   IPublishForm,
   IPublishProblem,
@@ -92,8 +95,71 @@ function driverEnv(form: IPublishForm): IEnvVar[] {
   return env;
 }
 
+/**
+ * The bucket credentials of the storage presets as `secretKeyRef` variables of
+ * the driver and executors, where S3A's environment credential provider reads
+ * them; empty without a credentials Secret.
+ */
+export function storageSecretReferences(
+  storage: IPublishForm['storage']
+): ISecretEnv[] {
+  const s3 = storage?.s3;
+  if (!s3?.credentialsSecret) {
+    return [];
+  }
+  const { accessKeyEnv, secretKeyEnv } = contract.storage;
+  return [
+    {
+      env: accessKeyEnv,
+      secret: s3.credentialsSecret,
+      key: s3.accessKeyKey || accessKeyEnv,
+      executors: true
+    },
+    {
+      env: secretKeyEnv,
+      secret: s3.credentialsSecret,
+      key: s3.secretKeyKey || secretKeyEnv,
+      executors: true
+    }
+  ];
+}
+
+/**
+ * The storage presets' conf for pods: the credentials travel as pod
+ * environment (`storageSecretReferences`), so the conf that names them for a
+ * kernel is left out.
+ */
+function storageSparkConf(form: IPublishForm): { [key: string]: string } {
+  const conf: { [key: string]: string } = {};
+  if (!form.storage) {
+    return conf;
+  }
+  const credentialKeys = [
+    contract.storage.credentialsSecret,
+    contract.storage.accessKeyKey,
+    contract.storage.secretKeyKey
+  ];
+  for (const [key, value] of Object.entries(
+    storageConf(form.storage, 'kubernetes', form.sparkVersion)
+  )) {
+    if (
+      credentialKeys.includes(key) ||
+      key.startsWith('spark.kubernetes.executor.secretKeyRef.') ||
+      key.startsWith('spark.kubernetes.driver.secretKeyRef.')
+    ) {
+      continue;
+    }
+    conf[key] = value;
+  }
+  return conf;
+}
+
 function sparkConf(form: IPublishForm): { [key: string]: string } {
-  const conf = { ...AUTHENTICATION_CONF, ...form.sparkConf };
+  const conf = {
+    ...AUTHENTICATION_CONF,
+    ...storageSparkConf(form),
+    ...form.sparkConf
+  };
   // `${env:NAME}` in SQL would show the driver's secret environment variables.
   conf['spark.sql.variable.substitute'] = 'false';
   if (form.runOutput) {
@@ -165,7 +231,10 @@ export async function buildPublication(
     tolerations: form.tolerations,
     serviceAccount: form.serviceAccount,
     source: jobSource,
-    secretEnv: secretReferences(form.secretScopes),
+    secretEnv: [
+      ...secretReferences(form.secretScopes),
+      ...storageSecretReferences(form.storage)
+    ],
     env: driverEnv(form)
   };
   const built = buildApplication(spec, form.operator, form.schedule);
@@ -179,6 +248,18 @@ export async function buildPublication(
       'No run output location: runs keep no executed notebook and no Spark event log once their pods are gone.'
     );
   }
+  if (form.storage?.s3 && !form.storage.s3.credentialsSecret) {
+    warnings.push(
+      'The S3 storage preset names no credentials Secret: the job reads and writes the bucket with whatever credentials its pods have (none unless the image or the cluster provides them).'
+    );
+  }
+  warnings.push(
+    ...databricksConfWarnings(
+      form.sparkConf,
+      'Spark conf',
+      !!form.storage?.delta
+    )
+  );
   if (!Object.keys(form.secretScopes ?? {}).length && usesSecrets(script)) {
     warnings.push(
       `The notebook reads secrets but no secret scope is mapped: dbutils.secrets will find no ${SECRET_ENV_PREFIX}* variables in the job.`

@@ -10,7 +10,7 @@ import {
 } from '../manifests';
 import type { IScheduleSpec, IToleration, Operator } from '../manifests';
 import { imageSparkVersion } from '../session/profile';
-import type { SessionProfile } from '../session/profile';
+import type { IStoragePresets, SessionProfile } from '../session/profile';
 import type { IPublishForm } from './types';
 
 /** The Spark image a job runs in when no kubernetes profile names one. */
@@ -44,8 +44,13 @@ export interface IPublishDefaultsInput {
 
 /** A form ready to publish `notebookPath` once, with the profile's resources. */
 export function publishDefaults(input: IPublishDefaultsInput): IPublishForm {
-  const k8s = input.profile?.kind === 'kubernetes' ? input.profile : null;
-  const image = k8s?.image || DEFAULT_JOB_IMAGE;
+  const profile = input.profile;
+  const k8s = profile?.kind === 'kubernetes' ? profile : null;
+  // A SparkConnect server's image and resources fit a job just as well.
+  const server = profile?.kind === 'sparkconnect' ? profile : null;
+  const pods = k8s ?? server;
+  const executors = pods ?? (profile?.kind === 'standalone' ? profile : null);
+  const image = pods?.image || DEFAULT_JOB_IMAGE;
   const conf: { [key: string]: string } = {};
   for (const [key, value] of Object.entries(input.profile?.conf ?? {})) {
     if (!MANAGED_SPARK_CONF.includes(key)) {
@@ -58,13 +63,14 @@ export function publishDefaults(input: IPublishDefaultsInput): IPublishForm {
     operator: input.operator ?? 'kubeflow',
     namespace: input.namespace,
     image,
-    sparkVersion: imageSparkVersion(image) ?? DEFAULT_SPARK_VERSION,
+    sparkVersion:
+      server?.sparkVersion ?? imageSparkVersion(image) ?? DEFAULT_SPARK_VERSION,
     serviceAccount: input.serviceAccount || DEFAULT_DRIVER_SERVICE_ACCOUNT,
-    driver: { cores: 1, memory: input.profile?.driverMemory || '1g' },
+    driver: { cores: server?.serverCores ?? 1, memory: driverMemory(profile) },
     executor: {
-      cores: k8s?.executorCores ?? 1,
-      memory: k8s?.executorMemory || '1g',
-      instances: k8s?.executorInstances ?? 2
+      cores: executors?.executorCores ?? 1,
+      memory: executors?.executorMemory || '1g',
+      instances: pods?.executorInstances ?? 2
     },
     restartPolicy: { type: 'Never' },
     timeToLiveSeconds: DEFAULT_TIME_TO_LIVE_SECONDS,
@@ -83,11 +89,18 @@ export function publishDefaults(input: IPublishDefaultsInput): IPublishForm {
       maxExecutors: dyn.maxExecutors ?? Math.max(2, dyn.minExecutors ?? 0)
     };
   }
-  if (k8s?.nodeSelector && Object.keys(k8s.nodeSelector).length) {
-    form.nodeSelector = { ...k8s.nodeSelector };
+  if (pods?.nodeSelector && Object.keys(pods.nodeSelector).length) {
+    form.nodeSelector = { ...pods.nodeSelector };
   }
-  if (k8s?.tolerations && k8s.tolerations.length) {
-    form.tolerations = k8s.tolerations.map(t => ({ ...t }) as IToleration);
+  if (pods?.tolerations && pods.tolerations.length) {
+    form.tolerations = pods.tolerations.map(t => ({ ...t }) as IToleration);
+  }
+  const storage =
+    input.profile && 'storage' in input.profile
+      ? input.profile.storage
+      : undefined;
+  if (storage) {
+    form.storage = JSON.parse(JSON.stringify(storage)) as IStoragePresets;
   }
   if (input.owner) {
     form.owner = input.owner;
@@ -96,6 +109,23 @@ export function publishDefaults(input: IPublishDefaultsInput): IPublishForm {
     form.runOutput = input.runOutput;
   }
   return form;
+}
+
+/** The driver memory a profile gives its driver, or 1g. */
+function driverMemory(profile: SessionProfile | undefined): string {
+  if (!profile) {
+    return '1g';
+  }
+  switch (profile.kind) {
+    case 'local':
+    case 'kubernetes':
+    case 'standalone':
+      return profile.driverMemory || '1g';
+    case 'sparkconnect':
+      return profile.serverMemory || '1g';
+    default:
+      return '1g';
+  }
 }
 
 /** A schedule to start from: every day at 06:00 in `timeZone`, one run at a time. */

@@ -4,6 +4,8 @@ import yaml from 'js-yaml';
 import { JOB_ENV, RUNTIME_ARCHIVE_BASE64 } from '../kernel';
 import { CRDS, crdSchema, schemaProblems } from '../manifests/fixtures.spec';
 import type { IManifest } from '../manifests';
+import { storageConf } from '../session/storage';
+import type { IStoragePresets } from '../session/profile';
 import {
   buildPublication,
   closureSources,
@@ -113,6 +115,66 @@ describe('publishDefaults', () => {
     // Valid with a schedule too (the name fits the shorter limit).
     f.schedule = scheduleDefaults('UTC');
     assert.deepEqual(validatePublishForm(f), []);
+  });
+});
+
+describe('publishDefaults from the other kinds', () => {
+  const input = {
+    notebookPath: 'lake.ipynb',
+    namespace: 'ns',
+    parameters: {},
+    secretScopes: {},
+    timeZone: 'UTC'
+  };
+
+  it('takes image, version and resources from a sparkconnect profile', () => {
+    const f = publishDefaults({
+      ...input,
+      profile: {
+        name: 'mine',
+        kind: 'sparkconnect',
+        image: 'registry.local/spark:team',
+        sparkVersion: '4.0.1',
+        serverCores: 2,
+        serverMemory: '3g',
+        executorInstances: 4,
+        executorCores: 2,
+        executorMemory: '2g',
+        nodeSelector: { pool: 'spark' }
+      }
+    });
+    assert.equal(f.image, 'registry.local/spark:team');
+    assert.equal(f.sparkVersion, '4.0.1');
+    assert.deepEqual(f.driver, { cores: 2, memory: '3g' });
+    assert.deepEqual(f.executor, { cores: 2, memory: '2g', instances: 4 });
+    assert.deepEqual(f.nodeSelector, { pool: 'spark' });
+    assert.deepEqual(validatePublishForm(f), []);
+  });
+
+  it('takes executor sizes from a standalone profile and the default image', () => {
+    const f = publishDefaults({
+      ...input,
+      profile: {
+        name: 'lake',
+        kind: 'standalone',
+        master: 'spark://m:7077',
+        executorCores: 3,
+        executorMemory: '6g'
+      }
+    });
+    assert.equal(f.image, 'apache/spark:4.0.1-python3');
+    assert.deepEqual(f.executor, { cores: 3, memory: '6g', instances: 2 });
+    const c = publishDefaults({
+      ...input,
+      profile: {
+        name: 'w',
+        kind: 'connect',
+        remote: 'sc://h',
+        conf: { 'spark.sql.ansi.enabled': 'true' }
+      }
+    });
+    assert.deepEqual(c.sparkConf, { 'spark.sql.ansi.enabled': 'true' });
+    assert.equal(c.storage, undefined);
   });
 });
 
@@ -355,5 +417,163 @@ describe('secrets and parameters found in the closure', () => {
       ]
     );
     assert.deepEqual(params, { env: 'dev', day: '2024-02-02', limit: '10' });
+  });
+});
+
+describe('buildPublication with storage presets', () => {
+  // The Spark the storage packages are known for.
+  const SPARK_4_3 = {
+    image: 'apache/spark:4.3.0-python3',
+    sparkVersion: '4.3.0'
+  };
+  const storage: IStoragePresets = {
+    s3: {
+      endpoint: 'http://seaweed.storage.svc:8333',
+      region: 'us-east-1',
+      bucket: 'lake',
+      credentialsSecret: 'lake-credentials',
+      accessKeyKey: 'id',
+      dbfsRoot: 's3a://lake/dbfs'
+    },
+    delta: true
+  };
+
+  function containers(app: IManifest, role: 'driver' | 'executor') {
+    const spec = app.spec as Record<string, unknown>;
+    const body = (spec.template ?? spec) as Record<string, never>;
+    const pod =
+      app.apiVersion === 'spark.apache.org/v1'
+        ? (body[`${role}Spec`] as { podTemplateSpec: never }).podTemplateSpec
+        : (body[role] as { template: never }).template;
+    return (pod as { spec: { containers: Array<{ env?: unknown[] }> } }).spec
+      .containers[0];
+  }
+
+  it('takes the presets from the profile', () => {
+    const f = publishDefaults({
+      notebookPath: 'lake.ipynb',
+      namespace: 'ns',
+      parameters: {},
+      secretScopes: {},
+      timeZone: 'UTC',
+      profile: {
+        name: 'lake',
+        kind: 'standalone',
+        master: 'spark://m:7077',
+        driverMemory: '3g',
+        storage
+      }
+    });
+    assert.deepEqual(f.storage, storage);
+    assert.notEqual(f.storage, storage);
+    assert.equal(f.driver.memory, '3g');
+  });
+
+  it('carries their conf, and the credentials as secretKeyRef on driver and executors only', async () => {
+    for (const [operator, schedule, crd, version] of [
+      ['kubeflow', undefined, CRDS.kubeflowApp, 'v1beta2'],
+      ['kubeflow', scheduleDefaults('UTC'), CRDS.kubeflowScheduled, 'v1beta2'],
+      ['apache', undefined, CRDS.apacheApp, 'v1']
+    ] as const) {
+      const p = await publish(
+        form({ operator, schedule, storage, ...SPARK_4_3 })
+      );
+      const schema = crdSchema(crd, version);
+      assert.deepEqual(
+        schemaProblems(p.application.spec, schema.properties!.spec),
+        [],
+        `${operator} ${schedule ? 'scheduled' : ''}`
+      );
+      const spec = p.application.spec as Record<string, unknown>;
+      const conf = ((spec.template ?? spec) as { sparkConf: never })
+        .sparkConf as Record<string, string>;
+      for (const [key, value] of Object.entries(
+        storageConf(storage, 'kubernetes', '4.3.0')
+      )) {
+        if (
+          key.includes('secretKeyRef') ||
+          key.startsWith('spark.jupyter.s3.')
+        ) {
+          assert.equal(conf[key], undefined, key);
+        } else {
+          assert.equal(conf[key], value, key);
+        }
+      }
+      for (const role of ['driver', 'executor'] as const) {
+        const vars = containers(p.application, role).env ?? [];
+        assert.deepEqual(
+          vars.filter(v => /^AWS_/.test((v as { name: string }).name)),
+          [
+            {
+              name: 'AWS_ACCESS_KEY_ID',
+              valueFrom: {
+                secretKeyRef: { name: 'lake-credentials', key: 'id' }
+              }
+            },
+            {
+              name: 'AWS_SECRET_ACCESS_KEY',
+              valueFrom: {
+                secretKeyRef: {
+                  name: 'lake-credentials',
+                  key: 'AWS_SECRET_ACCESS_KEY'
+                }
+              }
+            }
+          ],
+          `${operator} ${role}`
+        );
+      }
+      assert.doesNotMatch(
+        p.yaml,
+        /AWS_ACCESS_KEY_ID: |value: .*lake-credentials/
+      );
+      assert.ok(!p.warnings.some(w => /credentials Secret/.test(w)));
+    }
+  });
+
+  it('warns when the bucket has no credentials Secret, and flags Databricks conf', async () => {
+    const p = await publish(
+      form({
+        ...SPARK_4_3,
+        storage: { s3: { endpoint: 'http://s3:9000' } },
+        sparkConf: { 'spark.databricks.io.cache.enabled': 'true' }
+      })
+    );
+    assert.ok(
+      p.warnings.some(w =>
+        /The S3 storage preset names no credentials Secret/.test(w)
+      ),
+      p.warnings.join('\n')
+    );
+    assert.ok(
+      p.warnings.some(w =>
+        /^Spark conf "spark\.databricks\.io\.cache\.enabled" is a Databricks setting: the Databricks disk cache/.test(
+          w
+        )
+      ),
+      p.warnings.join('\n')
+    );
+    const vars = containers(p.application, 'driver').env ?? [];
+    assert.ok(!vars.some(v => /^AWS_/.test((v as { name: string }).name)));
+  });
+
+  it('refuses a hostile endpoint or Secret name with the reasons, creating nothing', async () => {
+    const hostile = 'x"; import os #\n: - [ ]';
+    const result = await buildPublication(
+      source(CELLS),
+      form({
+        ...SPARK_4_3,
+        storage: {
+          s3: { endpoint: hostile, credentialsSecret: hostile }
+        }
+      })
+    );
+    assert.ok('problems' in result);
+    const messages = result.problems.map(p => p.message).join('\n');
+    assert.match(messages, /S3 endpoint [\s\S]* is not an http\(s\) URL/);
+    assert.match(
+      messages,
+      /S3 credentials Secret [\s\S]* is not a Kubernetes Secret name/
+    );
   });
 });

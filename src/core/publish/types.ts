@@ -14,6 +14,7 @@ import type {
   IToleration,
   Operator
 } from '../manifests';
+import type { IStoragePresets } from '../session/profile';
 import type { FileLoader } from '../translate/run';
 
 /** The fields of the publish dialog (and the CLI's options). */
@@ -46,6 +47,12 @@ export interface IPublishForm {
   runOutput?: string;
   /** The JupyterHub user publishing it (a label; the service sets its own). */
   owner?: string;
+  /**
+   * Object store and table formats, as in the session profile: their Spark
+   * conf, and the bucket credentials as Secret references (never values) in
+   * the driver's and executors' environment.
+   */
+  storage?: IStoragePresets;
 }
 
 /** The notebook being published, as it is in the editor. */

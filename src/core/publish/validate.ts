@@ -17,6 +17,7 @@ import {
 } from '../manifests';
 import { validateJobSpec } from '../manifests';
 import type { IJobSpec } from '../manifests';
+import { validateStorage } from '../session/storage';
 import type { IPublishForm, IPublishProblem, PublishField } from './types';
 
 const BASELINE: IJobSpec = {
@@ -104,6 +105,13 @@ export function validatePublishForm(form: IPublishForm): IPublishProblem[] {
         `run output location ${show(form.runOutput)} must be a path or URI without spaces (such as s3a://bucket/runs).`
       );
     }
+  }
+  for (const message of validateStorage(
+    form.storage,
+    form.name || 'job',
+    form.sparkVersion
+  )) {
+    add(null, message);
   }
   if (form.schedule) {
     if (form.operator === 'apache') {

@@ -9,7 +9,14 @@ import {
 } from '../cluster/types';
 import contract from '../kernel/contract.json';
 import { ISecretScope, secretEnvName } from './secrets';
-import { IKubernetesProfile, SessionProfile, validateProfile } from './profile';
+import {
+  IConnectProfile,
+  IKubernetesProfile,
+  IStandaloneProfile,
+  SessionProfile,
+  validateProfile
+} from './profile';
+import { storageConf } from './storage';
 
 /** Where the session is started from, as the browser knows it. */
 export interface ISessionContext {
@@ -23,6 +30,13 @@ export interface ISessionContext {
   sessionId?: string;
   /** Databricks secret scopes mapped to Secrets, with their keys (kubernetes). */
   secrets?: ISecretScope[];
+  /**
+   * The SparkConnect server created for a sparkconnect profile (the service's
+   * status); without it such a profile has no conf yet.
+   */
+  server?: { endpoint: string };
+  /** The kernel's Spark version, when known: picks the storage presets' Maven packages. */
+  sparkVersion?: string;
 }
 
 /**
@@ -59,12 +73,24 @@ export function sessionConf(
   profile: SessionProfile,
   context: ISessionContext
 ): Record<string, string> {
-  const errors = validateProfile(profile);
+  const errors = validateProfile(profile, context.sparkVersion);
   if (errors.length) {
     throw new Error(errors.join('\n'));
   }
-  if (profile.kind === 'kubernetes') {
-    return kubernetesConf(profile, context);
+  switch (profile.kind) {
+    case 'kubernetes':
+      return kubernetesConf(profile, context);
+    case 'standalone':
+      return standaloneConf(profile, context);
+    case 'connect':
+      return connectConf(profile);
+    case 'sparkconnect':
+      if (!context.server) {
+        throw new Error(
+          `Profile "${profile.name}": its SparkConnect server must be created first (through the service); then the kernel connects to it.`
+        );
+      }
+      return connectConfForServer(context.server);
   }
   const conf: Record<string, string> = {
     'spark.master': profile.master ?? 'local[*]',
@@ -80,6 +106,82 @@ export function sessionConf(
     // Spark's own redirects (`/` → `/jobs/`) must land back under the
     // Jupyter-proxied prefix, which Spark learns from X-Forwarded-Context.
     conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
+  }
+  return {
+    ...conf,
+    ...storageConf(profile.storage, 'kernel', context.sparkVersion),
+    ...(profile.conf ?? {})
+  };
+}
+
+/**
+ * The conf of a kernel connecting to a SparkConnect server the service created
+ * (its status's `endpoint`): in-cluster, so no token and no TLS.
+ */
+export function connectConfForServer(status: {
+  endpoint: string;
+}): Record<string, string> {
+  return { 'spark.remote': status.endpoint };
+}
+
+function standaloneConf(
+  profile: IStandaloneProfile,
+  context: ISessionContext
+): Record<string, string> {
+  const conf: Record<string, string> = {
+    'spark.master': profile.master,
+    'spark.app.name': context.appName || 'jupyterlab-spark-k8s',
+    'spark.driver.memory': profile.driverMemory ?? '1g',
+    // spark.driver.port and spark.driver.blockManager.port are set by the
+    // kernel from this range, so workers reach the driver on known ports.
+    [DRIVER_PORTS_CONF]: `${DRIVER_PORTS.first}-${DRIVER_PORTS.last}`,
+    'spark.ui.enabled': 'true',
+    'spark.sql.variable.substitute': 'false'
+  };
+  if (profile.executorCores !== undefined) {
+    conf['spark.executor.cores'] = String(profile.executorCores);
+  }
+  if (profile.executorMemory !== undefined) {
+    conf['spark.executor.memory'] = profile.executorMemory;
+  }
+  if (profile.totalCores !== undefined) {
+    conf['spark.cores.max'] = String(profile.totalCores);
+  }
+  // Workers connect back to the driver: at the address they can reach.
+  const host = profile.driverHost || context.cluster?.pod?.ip || null;
+  if (host) {
+    conf['spark.driver.host'] = host;
+    conf['spark.driver.bindAddress'] = '0.0.0.0';
+  }
+  if (profile.masterUi) {
+    conf[contract.standalone.masterUi] = profile.masterUi;
+  }
+  if (context.uiOrigin) {
+    conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
+  }
+  return {
+    ...conf,
+    ...storageConf(profile.storage, 'kernel', context.sparkVersion),
+    ...(profile.conf ?? {})
+  };
+}
+
+function connectConf(profile: IConnectProfile): Record<string, string> {
+  // No spark.app.name: a Connect client cannot set it.
+  const conf: Record<string, string> = { 'spark.remote': profile.remote };
+  if (profile.tls) {
+    conf[contract.connect.tls] = 'true';
+  }
+  const token = profile.token;
+  if (token && 'secret' in token) {
+    conf[contract.connect.tokenSecret] = `${token.secret}:${token.key}`;
+  } else if (token && 'file' in token) {
+    conf[contract.connect.tokenFile] = token.file;
+  } else if (token && 'env' in token) {
+    conf[contract.connect.tokenEnv] = token.env;
+  }
+  if (profile.uiUrl) {
+    conf[contract.connect.uiUrl] = profile.uiUrl;
   }
   return { ...conf, ...(profile.conf ?? {}) };
 }
@@ -179,7 +281,13 @@ function kubernetesConf(
   if (context.uiOrigin) {
     conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
   }
-  return { ...conf, ...(profile.conf ?? {}) };
+  return {
+    ...conf,
+    // The driver is the kernel's JVM (client mode): executors get the
+    // credentials as secretKeyRef, the kernel from its Secret reader.
+    ...storageConf(profile.storage, 'kernel', context.sparkVersion),
+    ...(profile.conf ?? {})
+  };
 }
 
 /** An executor pod template for what Spark conf cannot express (tolerations), or null. */
