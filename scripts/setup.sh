@@ -100,4 +100,35 @@ bash scripts/build.sh
 if [ "$with_tests" = 1 ]; then
   # --no-save: install exactly what ui-tests/package-lock.json says, never rewrite it.
   (cd ui-tests && npm install --no-save --no-audit --no-fund --loglevel=error)
+  # The storage tests' S3-compatible server (tests/servers/build-s3.sh), and the storage
+  # presets' Maven packages (src/core/kernel/contract.json storage.packages, for the
+  # kernel's Spark) resolved by Spark itself into the cache sessions use
+  # (runtime/storage.py), so no test downloads them.
+  bash tests/servers/build-s3.sh >/dev/null
+  .venv/bin/python - <<'PY'
+import json, os
+
+import pyspark
+from pyspark.sql import SparkSession
+
+contract = json.load(open("src/core/kernel/contract.json"))["storage"]["packages"]
+minor = ".".join(pyspark.__version__.split(".")[:2])
+tested = contract.get(minor)
+if not isinstance(tested, dict):
+    raise SystemExit(f"setup: no storage packages are known for Spark {minor} (contract.json storage.packages)")
+packages = [p for part in ("s3", "delta", "iceberg") for p in tested.get(part) or []]
+cache = os.environ.get("SPARK_K8S_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jupyterlab-spark-k8s"
+)
+print(f"setup: resolving the storage jars for Spark {minor} into {cache}/ivy")
+spark = (
+    SparkSession.builder.master("local[1]")
+    .config("spark.ui.enabled", "false")
+    .config("spark.jars.packages", ",".join(packages))
+    .config("spark.jars.excludes", ",".join(tested["excludes"]))
+    .config("spark.jars.ivy", os.path.join(cache, "ivy"))
+    .getOrCreate()
+)
+spark.stop()
+PY
 fi

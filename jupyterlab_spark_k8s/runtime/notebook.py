@@ -20,6 +20,7 @@ import threading
 import uuid
 
 from . import context as _context
+from .connect import jobs_context, spark_context
 from .contract import RUNTIME_NAME
 from .errors import NotebookExit, SparkK8sError
 from .fs import fs as _fs
@@ -130,7 +131,7 @@ class Notebook:
             "__name__": "__spark_k8s_notebook__",
             RUNTIME_NAME: sys.modules[__package__],
             "spark": spark,
-            "sc": spark.sparkContext,
+            "sc": spark_context(spark),
             "display": display,
             "displayHTML": displayHTML,
             "getArgument": getArgument,
@@ -142,7 +143,7 @@ class Notebook:
             try:
                 with using(widgets):
                     if group is not None:
-                        spark.sparkContext.setJobGroup(group, f"dbutils.notebook.run({key})", True)
+                        jobs_context(spark).setJobGroup(group, f"dbutils.notebook.run({key})", True)
                     return _exec_cells(key, codes, namespace)
             finally:
                 _running.reset(token)
@@ -152,7 +153,7 @@ class Notebook:
                 return callee()
             except Exception as exc:  # every failure names the notebook
                 raise _failure(key, exc) from exc
-        return self._run_bounded(key, callee, timeout, spark.sparkContext)
+        return self._run_bounded(key, callee, timeout, jobs_context(spark))
 
     @staticmethod
     def _run_bounded(key, callee, timeout, sc):

@@ -51,12 +51,21 @@ _installed = {"shell": None, "threads": False}
 
 
 def _spark_context():
-    """The active SparkContext (the runtime's session or one a cell built), or None."""
+    """The active SparkContext (the runtime's session or one a cell built), or None.
+
+    On a Spark Connect session, its ``ConnectJobs``: the same calls, on Connect's tags,
+    interrupts and progress handler.
+    """
     try:
         from pyspark import SparkContext
     except ImportError:
         return None
-    return SparkContext._active_spark_context
+    sc = SparkContext._active_spark_context
+    if sc is not None:
+        return sc
+    from .connect import current_jobs
+
+    return current_jobs()
 
 
 def current_run():
@@ -187,8 +196,10 @@ class StatusSource:
 
 
 def status_source(sc):
-    """The status source for `sc`; a hook for other kinds of sessions."""
-    return StatusSource(sc)
+    """The status source for `sc` (a Spark Connect session's ConnectJobs is its own)."""
+    from .connect import ConnectJobs
+
+    return sc if isinstance(sc, ConnectJobs) else StatusSource(sc)
 
 
 # ---------------------------------------------------------------------------------------
@@ -581,7 +592,7 @@ def _wait_until_over(progress, timeout=10.0):
 
 
 def _ui_port(sc):
-    url = sc.uiWebUrl
+    url = getattr(sc, "uiWebUrl", None)
     if not url:
         return None
     try:

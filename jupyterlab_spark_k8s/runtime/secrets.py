@@ -12,19 +12,20 @@ or the script prints, displays or logs (see ``redaction``).
 """
 
 import base64
+import contextlib
 import json
 import os
 from collections import namedtuple
 
 from .errors import SparkK8sError
 from .redaction import redact_value
-from .state import require_session
 
 SecretMetadata = namedtuple("SecretMetadata", ["key"])
 SecretScope = namedtuple("SecretScope", ["name"])
 
 _TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 _CA_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 
 def _check_scopes(scopes):
@@ -72,43 +73,7 @@ class Secrets:
         return spec
 
     def _api(self, path):
-        import ssl
-        import urllib.error
-        import urllib.request
-
-        conf = dict(require_session().sparkContext.getConf().getAll())
-        master = conf.get("spark.master", "")
-        if not master.startswith("k8s://"):
-            raise SparkK8sError(
-                "Secrets come from Kubernetes: start a kubernetes session, or set the "
-                "environment variable the job would have."
-            )
-        token_file = conf.get("spark.kubernetes.authenticate.oauthTokenFile", _TOKEN_FILE)
-        ca_file = conf.get("spark.kubernetes.authenticate.caCertFile", _CA_FILE)
-        namespace = conf.get("spark.kubernetes.namespace", "default")
-        if not os.path.exists(token_file):
-            raise SparkK8sError(
-                f"No Kubernetes credentials at {token_file}: secrets are read with the pod's service account."
-            )
-        with open(token_file) as f:
-            token = f.read().strip()
-        url = master[len("k8s://") :] + f"/api/v1/namespaces/{namespace}/{path}"
-        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
-        try:
-            context = ssl.create_default_context(cafile=ca_file)
-            with urllib.request.urlopen(req, context=context, timeout=15) as r:
-                return json.loads(r.read())
-        except urllib.error.HTTPError as err:
-            if err.code == 404:
-                raise SparkK8sError(
-                    f"Secret {path.split('/')[-1]!r} does not exist in namespace {namespace!r}."
-                ) from None
-            if err.code == 403:
-                raise SparkK8sError(
-                    f"This pod's service account may not read secrets in {namespace!r}: grant get on "
-                    "secrets (deploy/rbac.yaml)."
-                ) from None
-            raise SparkK8sError(f"Reading {path} failed: HTTP {err.code}.") from None
+        return kubernetes_get(path)
 
     def _data(self, spec):
         return self._api("secrets/" + spec["secret"]).get("data") or {}
@@ -147,3 +112,79 @@ secrets = Secrets()
 def configure_secrets(scopes):
     """The resolved scope mapping {scope: {"secret": name, "env": {key: variable}}}."""
     secrets.configure(scopes)
+
+
+def _kubernetes_api():
+    """(API server URL, token file, CA file, namespace): the session's, else this pod's own."""
+    from .connect import is_connect
+    from .state import current_spark
+
+    spark = current_spark()
+    conf = {}
+    if spark is not None and not is_connect(spark):
+        conf = dict(spark.sparkContext.getConf().getAll())
+    master = conf.get("spark.master", "")
+    if master.startswith("k8s://"):
+        return (
+            master[len("k8s://") :],
+            conf.get("spark.kubernetes.authenticate.oauthTokenFile", _TOKEN_FILE),
+            conf.get("spark.kubernetes.authenticate.caCertFile", _CA_FILE),
+            conf.get("spark.kubernetes.namespace", "default"),
+        )
+    host = os.environ.get("KUBERNETES_SERVICE_HOST")
+    if spark is None or is_connect(spark):
+        if host:
+            port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+            namespace = "default"
+            with contextlib.suppress(OSError):
+                with open(_NAMESPACE_FILE) as f:
+                    namespace = f.read().strip() or namespace
+            return f"https://{host}:{port}", _TOKEN_FILE, _CA_FILE, namespace
+    raise SparkK8sError(
+        "Secrets come from Kubernetes: start a kubernetes session, or set the "
+        "environment variable the job would have."
+    )
+
+
+def kubernetes_get(path):
+    """GET a namespaced object (``secrets/NAME``) with the pod's own credentials, as JSON."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    server, token_file, ca_file, namespace = _kubernetes_api()
+    if not os.path.exists(token_file):
+        raise SparkK8sError(
+            f"No Kubernetes credentials at {token_file}: secrets are read with the pod's service account."
+        )
+    with open(token_file) as f:
+        token = f.read().strip()
+    url = server + f"/api/v1/namespaces/{namespace}/{path}"
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    try:
+        context = ssl.create_default_context(cafile=ca_file)
+        with urllib.request.urlopen(req, context=context, timeout=15) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            raise SparkK8sError(
+                f"Secret {path.split('/')[-1]!r} does not exist in namespace {namespace!r}."
+            ) from None
+        if err.code == 403:
+            raise SparkK8sError(
+                f"This pod's service account may not read secrets in {namespace!r}: grant get on "
+                "secrets (deploy/rbac.yaml)."
+            ) from None
+        raise SparkK8sError(f"Reading {path} failed: HTTP {err.code}.") from None
+
+
+def read_kubernetes_secret(name, key):
+    """The bytes of `key` in the Secret `name` of this pod's namespace (redacted from now on)."""
+    data = kubernetes_get("secrets/" + name).get("data") or {}
+    if key not in data:
+        raise SparkK8sError(
+            "Secret {!r} has no key {!r}; it has: {}.".format(name, key, ", ".join(sorted(data)) or "none")
+        )
+    value = base64.b64decode(data[key])
+    redact_value(value)
+    return value

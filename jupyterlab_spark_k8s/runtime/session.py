@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+from . import connect
 from .contract import CONTRACT, KERNEL_PID_ANNOTATION, KERNEL_START_ANNOTATION, SESSION_LABEL, SESSION_MIME
 from .errors import SparkK8sError
 from .notebook import dbutils
@@ -23,6 +24,7 @@ from .render import display, displayHTML
 from .secrets import configure_secrets
 from .sql import install_path_mapping
 from .state import _state, require_session
+from .storage import prepare_storage
 from .widgets import getArgument
 
 __all__ = ["announce", "require_session", "session_info", "start_session", "stop_session"]
@@ -128,6 +130,8 @@ def _ui_port(url):
 
 
 def _is_alive(spark):
+    if connect.is_connect(spark):
+        return connect.is_alive(spark)
     try:
         return not spark.sparkContext._jsc.sc().isStopped()
     except Exception:  # noqa: BLE001 - a dead JVM answers with any error
@@ -281,16 +285,30 @@ def _ship_runtime(sc):
         print(f"Warning: could not ship {archive} to the executors: {exc}", file=sys.stderr)
 
 
+MASTER_UI_CONF = CONTRACT["standalone"]["masterUi"]
+
+
+def _kind(master):
+    if master.startswith("k8s://"):
+        return "kubernetes"
+    if master.startswith("spark://"):
+        return "standalone"
+    return "local"
+
+
 def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
     """Start (or return) the SparkSession for `conf`; bind spark, sc, display… in `user_ns`.
 
+    `spark.remote` (sc://…) starts a Spark Connect session (see ``connect``); otherwise a
+    classic session on `spark.master` (local, k8s://, spark://).
     `pod_template` (a Pod as a dict) shapes executor pods beyond what Spark conf can say.
     `secret_scopes` is the resolved mapping {scope: {"secret": name, "env": {key: variable}}}.
     """
     _check_conf(conf)
     if secret_scopes is not None:
         configure_secrets(secret_scopes)
-    if conf.get("spark.master", "").startswith("k8s://"):
+    remote = bool(conf.get("spark.remote"))
+    if conf.get("spark.master", "").startswith("k8s://") and not remote:
         conf = _kubernetes_conf(conf, pod_template)
     _require_pyspark()
     if _state["spark"] is not None:
@@ -298,7 +316,10 @@ def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
             _bind(user_ns)
             return session_info()
         _state["spark"] = None
+    if remote:
+        return _start_connect(conf, user_ns)
     _find_java()
+    conf = prepare_storage(conf)
     from pyspark.sql import SparkSession
 
     with _driver_ports(conf) as conf:
@@ -328,11 +349,24 @@ def start_session(conf, user_ns=None, pod_template=None, secret_scopes=None):
         "sparkVersion": spark.version,
         "pythonVersion": ".".join(str(n) for n in sys.version_info[:3]),
         "uiPort": _ui_port(sc.uiWebUrl),
+        "kind": _kind(sc.master),
     }
+    if conf.get(MASTER_UI_CONF):
+        _state["info"]["masterUi"] = conf[MASTER_UI_CONF]
     # The label of a kubernetes session's executor pods: a reloaded panel finds them again.
     session_id = conf.get("spark.kubernetes.executor.label." + SESSION_LABEL)
     if session_id:
         _state["info"]["sessionId"] = session_id
+    _bind(user_ns)
+    install_path_mapping()
+    return session_info()
+
+
+def _start_connect(conf, user_ns):
+    spark, info = connect.start(conf)
+    _state["spark"] = spark
+    _state["own_conf"] = {k: v for k, v in conf.items() if k.startswith(connect.OWN_PREFIX)}
+    _state["info"] = info
     _bind(user_ns)
     install_path_mapping()
     return session_info()
@@ -344,7 +378,7 @@ def _bind(user_ns):
     _state["user_ns"] = user_ns
     spark = _state["spark"]
     user_ns["spark"] = spark
-    user_ns["sc"] = spark.sparkContext
+    user_ns["sc"] = connect.spark_context(spark)
     user_ns["display"] = display
     user_ns["displayHTML"] = displayHTML
     user_ns["dbutils"] = dbutils
@@ -356,8 +390,12 @@ def stop_session():
     spark = _state["spark"]
     _state["spark"] = None
     _state["info"] = None
+    _state["own_conf"] = None
     if spark is not None:
-        spark.stop()
+        if connect.is_connect(spark):
+            connect.stop(spark)
+        else:
+            spark.stop()
     user_ns = _state["user_ns"]
     if user_ns is not None:
         for name in ("spark", "sc"):

@@ -14,7 +14,7 @@ from .contract import DBFS_ROOT_CONF, DBFS_ROOT_ENV, DEFAULT_ROW_LIMIT
 from .errors import SparkK8sError
 from .output import in_ipython
 from .render import display
-from .state import current_spark, require_session
+from .state import _state, current_spark, require_session
 from .widgets import current as current_widgets
 
 # ---------------------------------------------------------------------------
@@ -24,6 +24,9 @@ from .widgets import current as current_widgets
 def _dbfs_root():
     root = os.environ.get(DBFS_ROOT_ENV)
     spark = current_spark()
+    if not root:
+        # A Spark Connect session keeps the runtime's own keys in the kernel.
+        root = (_state["own_conf"] or {}).get(DBFS_ROOT_CONF)
     if not root and spark is not None:
         root = spark.conf.get(DBFS_ROOT_CONF, None)
     return (root or "file://" + os.path.expanduser("~/dbfs")).rstrip("/")

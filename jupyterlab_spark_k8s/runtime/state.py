@@ -2,7 +2,8 @@
 
 from .errors import SparkK8sError
 
-_state = {"spark": None, "info": None, "user_ns": None}
+_state = {"spark": None, "info": None, "user_ns": None, "own_conf": None}
+"""own_conf: a Spark Connect session's ``spark.jupyter.*`` keys (kept in the kernel, not sent)."""
 
 
 def current_spark():

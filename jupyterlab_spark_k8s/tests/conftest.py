@@ -105,3 +105,37 @@ def run_python(code, env=None, timeout=240, args=(), runtime=True):
         timeout=timeout,
         check=False,
     )
+
+
+def _spark_servers_module():
+    import importlib.util
+
+    path = ROOT / "tests" / "servers" / "spark.py"
+    spec = importlib.util.spec_from_file_location("spark_k8s_test_spark_servers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def spark_servers(tmp_path_factory):
+    """A standalone master + worker and a Spark Connect server with a token (tests/servers/spark.py).
+
+    The ones the environment names (SPARK_K8S_TEST_STANDALONE_MASTER, …) when all are set,
+    else started here from PySpark's distribution and stopped at the end.
+    """
+    import os
+
+    servers = _spark_servers_module()
+    if all(os.environ.get(name) for name in servers.ENV_NAMES):
+        yield {name: os.environ[name] for name in servers.ENV_NAMES}
+        return
+    directory = tmp_path_factory.mktemp("spark-servers")
+    try:
+        values = servers.start(directory)
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield values
+    finally:
+        servers.stop(directory)
