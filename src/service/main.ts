@@ -16,6 +16,7 @@ import { publish } from './publish';
 import { Reaper } from './reaper';
 import { listSecrets } from './secrets';
 import { ExecutorPods } from './sessions';
+import { idleUnitMs, SparkConnects, SPARK_CONNECT_NAME } from './sparkconnect';
 
 const SESSION_ID = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
 
@@ -167,6 +168,55 @@ async function jobsRoute(
   return false;
 }
 
+/** The /sparkconnect routes (the operator's SparkConnect servers); false when `path` is not one. */
+async function sparkConnectRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  access: IClusterAccess,
+  connects: SparkConnects | null
+): Promise<boolean> {
+  if (path !== '/sparkconnect' && !path.startsWith('/sparkconnect/')) {
+    return false;
+  }
+  if (!connects) {
+    throw noCluster(access);
+  }
+  if (path === '/sparkconnect') {
+    if (req.method !== 'POST') {
+      return false;
+    }
+    sendJSON(res, 201, await connects.create(await readBody(req)));
+    return true;
+  }
+  const m = /^\/sparkconnect\/([^/]+)(?:\/(events|activity))?$/.exec(path);
+  if (!m) {
+    return false;
+  }
+  const name = decodeSegment(m[1]);
+  if (!SPARK_CONNECT_NAME.test(name)) {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      `"${name.slice(0, 100)}" is not the name of a SparkConnect.`
+    );
+  }
+  switch (`${req.method} ${m[2] ?? ''}`) {
+    case 'GET events':
+      await connects.stream(name, res);
+      return true;
+    case 'POST activity':
+      await connects.activity(name);
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return true;
+    case 'DELETE ':
+      sendJSON(res, 200, { deleted: await connects.delete(name) });
+      return true;
+  }
+  return false;
+}
+
 /** A small JSON body of a /jobs action; empty is null. */
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const limit = 64 * 1024;
@@ -210,7 +260,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export function handler(
   access: IClusterAccess,
   pods: ExecutorPods | null,
-  jobs: Jobs | null = null
+  jobs: Jobs | null = null,
+  connects: SparkConnects | null = null
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -223,6 +274,9 @@ export function handler(
         return sendJSON(res, 200, await discover(access));
       }
       if (await jobsRoute(req, res, url, path, access, jobs)) {
+        return;
+      }
+      if (await sparkConnectRoute(req, res, path, access, connects)) {
         return;
       }
       if (req.method === 'POST' && path === '/publish') {
@@ -321,12 +375,20 @@ export function serve(options: {
   // Started by the first Jobs view, then shared.
   const jobs = access.unavailable ? null : new Jobs(access);
   let reaper: Reaper | null = null;
+  // SparkConnect servers: deleted when their kernel is gone or idle past their deadline.
+  const connects = pods
+    ? new SparkConnects(access, pods, {
+        unitMs: idleUnitMs(),
+        user: process.env.JUPYTERHUB_USER || undefined
+      })
+    : null;
   if (pods) {
     pods.start();
     reaper = new Reaper(pods);
     reaper.start();
+    connects?.start();
   }
-  const handle = handler(access, pods, jobs);
+  const handle = handler(access, pods, jobs, connects);
   const server = createServer((req, res) => {
     handle(req, res).catch(e => sendError(res, e));
   });
@@ -365,6 +427,7 @@ export function serve(options: {
   );
   return () => {
     reaper?.stop();
+    connects?.stop();
     pods?.stop();
     jobs?.stop();
     server.close();

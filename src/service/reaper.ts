@@ -8,7 +8,6 @@
  * name (POD_NAME, the downward API) it does not run at all, since a pid means
  * nothing outside this pod.
  */
-import { V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import {
   DRIVER_POD_LABEL,
@@ -17,7 +16,7 @@ import {
   SESSION_LABEL
 } from '../core';
 import { IClusterAccess, loadAccess } from './cluster';
-import { deletePods, ExecutorPods } from './sessions';
+import { deletePods, ExecutorPods, EXECUTOR_ROLE } from './sessions';
 
 /** The start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or null. */
 export function processStart(pid: number): string | null {
@@ -31,8 +30,14 @@ export function processStart(pid: number): string | null {
   }
 }
 
-/** Whether the kernel that owns `pod` is still running. Unknown owners count as alive. */
-export function kernelAlive(pod: V1Pod): boolean {
+/**
+ * Whether the kernel that owns `pod` (or any object with the kernel
+ * annotations, such as a SparkConnect) is still running. Unknown owners count
+ * as alive.
+ */
+export function kernelAlive(pod: {
+  metadata?: { annotations?: Record<string, string> };
+}): boolean {
   const annotations = pod.metadata?.annotations ?? {};
   const pid = Number(annotations[KERNEL_PID_ANNOTATION]);
   if (!Number.isInteger(pid) || pid <= 0) {
@@ -137,7 +142,11 @@ export class Reaper {
 
   /** Delete the executors of `session` of driver pod `podName`; returns how many. */
   private async _delete(podName: string, session: string): Promise<number> {
-    return deletePods(this._access, reapSelector(podName, session));
+    // Executors only: a SparkConnect server of the session goes with its resource.
+    return deletePods(
+      this._access,
+      `${reapSelector(podName, session)},${EXECUTOR_ROLE}`
+    );
   }
 
   private _off: (() => void) | null = null;

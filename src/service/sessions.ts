@@ -14,6 +14,9 @@ import { IClusterAccess } from './cluster';
 import { toServiceError } from './errors';
 import { ResourceWatcher } from './watch';
 
+/** The label every executor pod Spark creates has. */
+export const EXECUTOR_ROLE = 'spark-role=executor';
+
 /** The shared watches of executor pods and pod events. */
 export class ExecutorPods {
   constructor(private _access: IClusterAccess) {
@@ -174,10 +177,12 @@ export class ExecutorPods {
   /** Delete every executor pod of a session; returns how many there were. */
   async deleteSession(sessionId: string): Promise<number> {
     const { podName } = this._access;
-    // Only this pod's executors, even when another pod's session shares the id.
+    // Only this pod's executors, even when another pod's session shares the id;
+    // never a SparkConnect server of the session (its resource owns it, and
+    // deploy/policy.yaml lets this account delete executors only).
     const labelSelector = podName
-      ? `${SESSION_LABEL}=${sessionId},${DRIVER_POD_LABEL}=${podName}`
-      : `${SESSION_LABEL}=${sessionId}`;
+      ? `${SESSION_LABEL}=${sessionId},${DRIVER_POD_LABEL}=${podName},${EXECUTOR_ROLE}`
+      : `${SESSION_LABEL}=${sessionId},${EXECUTOR_ROLE}`;
     return deletePods(this._access, labelSelector);
   }
 }

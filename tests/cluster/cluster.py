@@ -17,6 +17,7 @@ PySpark's own spark-submit; its log is spark-operator.log in the state dir.
     python tests/cluster/cluster.py lab-env STATE_DIR  # namespace "lab"; prints env
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -456,7 +457,11 @@ class Cluster:
         self._wait_log(
             proc,
             "spark-operator",
-            ['"controller":"sparkapplication"', '"controller":"scheduledsparkapplication"'],
+            [
+                '"controller":"sparkapplication"',
+                '"controller":"scheduledsparkapplication"',
+                '"controller":"sparkconnect"',
+            ],
             contains="Starting workers",
             timeout=60,
         )
@@ -464,18 +469,20 @@ class Cluster:
         info["operator_start_seconds"] = round(time.time() - started, 2)
         self.info_file.write_text(json.dumps(info))
 
-    def start_apiserver(self):
+    def start_apiserver(self, name="kube-apiserver", port=None, etcd_prefix="/registry"):
         info = self.info
         s = self.state
-        self._spawn(
-            "kube-apiserver",
+        return self._spawn(
+            name,
             [
                 str(pathlib.Path(info["bin"]) / "kube-apiserver"),
                 "--etcd-servers",
                 info["etcd"],
+                "--etcd-prefix",
+                etcd_prefix,
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
-                "--secure-port=%d" % info["api_port"],
+                "--secure-port=%d" % (port or info["api_port"]),
                 "--tls-cert-file",
                 str(s / "apiserver.crt"),
                 "--tls-private-key-file",
@@ -493,7 +500,7 @@ class Cluster:
                 "--audit-policy-file",
                 str(s / "audit-policy.yaml"),
                 "--audit-log-path",
-                info["audit_log"],
+                info["audit_log"] if name == "kube-apiserver" else str(s / ("%s-audit.log" % name)),
                 "--audit-log-format=json",
                 "--audit-log-mode=blocking",
                 "--event-ttl=1h",
@@ -512,6 +519,20 @@ class Cluster:
                 return False
 
         kube.wait(ready, timeout=timeout, what="the API server to be ready")
+
+    @contextlib.contextmanager
+    def bare_apiserver(self):
+        """A second API server on the same etcd under a prefix of its own: a cluster as a
+        fresh one is, with no CRDs, no operator and no nodes (for "not installed" errors).
+        Yields its URL (same CA and admin token); stopped on exit."""
+        name, port = "kube-apiserver-bare", free_port()
+        self.start_apiserver(name=name, port=port, etcd_prefix="/bare-%d-%d" % (port, os.getpid()))
+        server = "https://127.0.0.1:%d" % port
+        try:
+            self.wait_ready(Kube(server, self.info["ca"], ADMIN_TOKEN))
+            yield server
+        finally:
+            self._kill(name)
 
     def restart_apiserver(self, down_seconds=1.0):
         """Kill the API server and start it again (for watch-resume tests)."""
@@ -591,6 +612,7 @@ class Cluster:
             "kube-controller-manager",
             "kwok",
             "kube-scheduler",
+            "kube-apiserver-bare",
             "kube-apiserver",
             "etcd",
         ):

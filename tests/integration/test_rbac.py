@@ -608,3 +608,92 @@ def test_published_applications_authenticate_and_run_executors_as_the_executor_a
     assert conf["spark.kubernetes.authenticate.executor.serviceAccountName"] == "spark-executor"
     assert app["spec"]["driver"]["serviceAccount"] == "spark-driver"
     assert not [k for k in conf if k.startswith("spark.authenticate.secret")]
+
+
+# --- SparkConnect servers ("sparkconnect" profiles) ------------------------------------------
+
+SPARKCONNECT_VERBS = ["get", "list", "watch", "create", "patch", "delete"]
+
+
+def sar_in_group(kube, namespace, sa, verb, group, resource, target_ns, subresource=None):
+    attrs = {"namespace": target_ns, "verb": verb, "resource": resource, "group": group}
+    if subresource:
+        attrs["subresource"] = subresource
+    review = kube.ok(
+        "POST",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": {
+                "user": "system:serviceaccount:%s:%s" % (namespace, sa),
+                "groups": ["system:serviceaccounts", "system:serviceaccounts:%s" % namespace],
+                "resourceAttributes": attrs,
+            },
+        },
+    )
+    return review["status"].get("allowed", False)
+
+
+def test_the_role_grants_on_sparkconnects_exactly_what_the_service_does(kube, alice, bob):
+    """The service creates, watches, patches (the idle clock) and deletes the user's
+    SparkConnects (tests/integration/test_sparkconnect.py does all of it under this Role);
+    nothing more, in the own namespace only, and no other account may."""
+    rules = [
+        rule
+        for doc in yaml.safe_load_all((DEPLOY / "rbac.yaml").read_text())
+        if doc and doc["kind"] in ("Role", "ClusterRole")
+        for rule in doc.get("rules", [])
+        if "sparkconnects" in rule["resources"] or "sparkoperator.k8s.io" in rule.get("apiGroups", [])
+    ]
+    assert {
+        "apiGroups": ["sparkoperator.k8s.io"],
+        "resources": ["sparkconnects"],
+        "verbs": SPARKCONNECT_VERBS,
+    } in rules
+    assert all(r["resources"] != ["sparkconnects"] or r["verbs"] == SPARKCONNECT_VERBS for r in rules), rules
+    g, a = "sparkoperator.k8s.io", alice.name
+    for verb in SPARKCONNECT_VERBS:
+        assert sar_in_group(kube, a, "jupyter", verb, g, "sparkconnects", a), verb
+        assert not sar_in_group(kube, a, "jupyter", verb, g, "sparkconnects", bob.name), verb
+    for verb in ("update", "deletecollection"):
+        assert not sar_in_group(kube, a, "jupyter", verb, g, "sparkconnects", a), verb
+    assert not sar_in_group(kube, a, "jupyter", "update", g, "sparkconnects", a, subresource="status")
+    for sa in ("spark-driver", "spark-executor"):
+        assert not sar_in_group(kube, a, sa, "create", g, "sparkconnects", a), sa
+    # A real attempt in another user's namespace.
+    body = {
+        "apiVersion": "sparkoperator.k8s.io/v1alpha1",
+        "kind": "SparkConnect",
+        "metadata": {"name": "sc-intruder"},
+        "spec": {"sparkVersion": "4.0.1", "image": "apache/spark:4.0.1", "server": {}, "executor": {}},
+    }
+    path = "/apis/sparkoperator.k8s.io/v1alpha1/namespaces/%s/sparkconnects" % bob.name
+    assert kube.request("POST", path, body, token=alice.token)[0] == 403
+
+
+def test_the_policy_admits_a_sparkconnect_servers_executors(kube, alice):
+    """The operator creates the server pod (its own account; the namespace's pod security
+    holds it); the server runs as spark-driver and creates its executors as Spark labels them,
+    as the executor account: the policy admits them, and their deletion."""
+    ns = alice.name
+    token = kube.ok(
+        "POST",
+        "/api/v1/namespaces/%s/serviceaccounts/spark-driver/token" % ns,
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": 600},
+        },
+    )["status"]["token"]
+    pod = executor("sc-1-exec-1", volumes=[{"name": "spark-local-dir-1", "emptyDir": {}}])
+    pod["metadata"]["labels"].update(
+        {
+            "spark-app-selector": "spark-0123",
+            "sparkoperator.k8s.io/connect-name": "sc-1",
+            "sparkoperator.k8s.io/launched-by-spark-operator": "true",
+        }
+    )
+    status, out = create(kube, ns, pod, token)
+    assert status == 201, out
+    assert kube.request("DELETE", "/api/v1/namespaces/%s/pods/sc-1-exec-1" % ns, token=token)[0] == 200
