@@ -13,6 +13,8 @@ import {
   IScheduleSummary,
   ISecretKeys,
   IServiceError,
+  ISparkConnectRequest,
+  ISparkConnectStatus,
   JobsStreamMessage
 } from '../../core';
 
@@ -354,7 +356,30 @@ function openDriverLog(
   };
 }
 
-/** A JSON request to a /jobs action. */
+/**
+ * Open GET /sparkconnect/{name}/events: each message's data is the whole
+ * status, the first at once, then one per change, the last one `deleted`.
+ */
+function openSparkConnectStream(
+  name: string,
+  onStatus: (status: ISparkConnectStatus) => void
+): EventSource {
+  const source = new EventSource(
+    streamUrl('sparkconnect', encodeURIComponent(name), 'events'),
+    { withCredentials: true }
+  );
+  source.onmessage = e => {
+    const status = JSON.parse(e.data as string) as ISparkConnectStatus;
+    onStatus(status);
+    if (status.state === 'deleted') {
+      // The stream ends after `deleted`: no reconnect.
+      source.close();
+    }
+  };
+  return source;
+}
+
+/** A JSON request to a service action (jobs, sparkconnect). */
 function jobsRequest<T>(path: string, method: string, body?: unknown) {
   return requestService<T>(path, {
     method,
@@ -403,6 +428,26 @@ export interface ISparkServiceClient {
     onText: (chunk: string) => void,
     onEnd: (error?: string) => void
   ): IStream;
+  /**
+   * POST /sparkconnect: create the operator's SparkConnect server of a session;
+   * rejects with the service's words (CRD missing, forbidden, invalid).
+   */
+  createSparkConnect(
+    request: ISparkConnectRequest
+  ): Promise<ISparkConnectStatus>;
+  /**
+   * A SparkConnect's status, live; `onInterrupted` when the stream dropped
+   * (it reconnects). Ends by itself after `deleted`.
+   */
+  sparkConnectStream(
+    name: string,
+    onStatus: (status: ISparkConnectStatus) => void,
+    onInterrupted: () => void
+  ): IStream;
+  /** POST /sparkconnect/{name}/activity: the session is in use (resets the idle clock). */
+  sparkConnectActivity(name: string): Promise<void>;
+  /** DELETE /sparkconnect/{name} (fine when it is already gone). */
+  deleteSparkConnect(name: string): Promise<{ deleted: boolean }>;
 }
 
 /** The client of the real service. */
@@ -484,5 +529,43 @@ export class SparkServiceClient implements ISparkServiceClient {
     onEnd: (error?: string) => void
   ): IStream {
     return openDriverLog(name, onText, onEnd);
+  }
+
+  createSparkConnect(
+    request: ISparkConnectRequest
+  ): Promise<ISparkConnectStatus> {
+    return jobsRequest('sparkconnect', 'POST', request);
+  }
+
+  sparkConnectStream(
+    name: string,
+    onStatus: (status: ISparkConnectStatus) => void,
+    onInterrupted: () => void
+  ): IStream {
+    let ended = false;
+    const stream = reopeningStream(
+      () =>
+        openSparkConnectStream(name, status => {
+          ended = status.state === 'deleted';
+          onStatus(status);
+        }),
+      () => {
+        if (!ended) {
+          onInterrupted();
+        }
+      }
+    );
+    return stream;
+  }
+
+  async sparkConnectActivity(name: string): Promise<void> {
+    await jobsRequest(
+      `sparkconnect/${encodeURIComponent(name)}/activity`,
+      'POST'
+    );
+  }
+
+  deleteSparkConnect(name: string): Promise<{ deleted: boolean }> {
+    return jobsRequest(`sparkconnect/${encodeURIComponent(name)}`, 'DELETE');
   }
 }

@@ -112,3 +112,60 @@ export function announceRequest(
     );
   });
 }
+
+/** The kernel process, so the service can tell when it is gone. */
+export interface IKernelProcess {
+  pid: number;
+  /** Field 22 of /proc/PID/stat (start time in clock ticks): guards pid reuse. */
+  start: string;
+}
+
+/**
+ * Ask the kernel for its process id and start time (no user text is sent: two
+ * fixed expressions). Null when the kernel cannot say (not on Linux, not Python).
+ */
+export async function kernelProcess(
+  kernel: Kernel.IKernelConnection
+): Promise<IKernelProcess | null> {
+  const reply = await kernel.requestExecute({
+    code: '',
+    silent: true,
+    store_history: false,
+    user_expressions: {
+      pid: '__import__("os").getpid()',
+      stat: 'open("/proc/self/stat").read()'
+    }
+  }).done;
+  if (reply.content.status !== 'ok') {
+    return null;
+  }
+  const text = (name: string): string | null => {
+    const value = (
+      reply.content as KernelMessage.IExecuteReplyMsg['content'] & {
+        user_expressions?: Record<
+          string,
+          { status: string; data?: JSONObject }
+        >;
+      }
+    ).user_expressions?.[name];
+    const plain = value?.status === 'ok' ? value.data?.['text/plain'] : null;
+    return typeof plain === 'string' ? plain : null;
+  };
+  return parseKernelProcess(text('pid'), text('stat'));
+}
+
+/** The pid and start time from the kernel's `repr`s of getpid() and /proc/self/stat. */
+export function parseKernelProcess(
+  pid: string | null,
+  stat: string | null
+): IKernelProcess | null {
+  const id = Number(pid);
+  if (!Number.isInteger(id) || id <= 0 || !stat) {
+    return null;
+  }
+  // A Python string repr: the fields after the command name's closing ")".
+  const raw = stat.replace(/^'|'$/g, '');
+  const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  const start = rest[19];
+  return start && /^\d+$/.test(start) ? { pid: id, start } : null;
+}

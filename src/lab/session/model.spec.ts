@@ -5,6 +5,8 @@ import { Signal } from '@lumino/signaling';
 import {
   announceSession,
   IClusterInfo,
+  ISparkConnectRequest,
+  ISparkConnectStatus,
   LOCAL_PROFILE,
   SESSION_MIME,
   sessionConf,
@@ -14,6 +16,7 @@ import {
 } from '../../core';
 import { ISparkServiceClient, PodStreamMessage } from '../api/client';
 import { CurrentSession } from './current';
+import { parseKernelProcess } from './kernel';
 import {
   ExecutorMonitor,
   formatBytes,
@@ -23,7 +26,10 @@ import {
 } from './executors';
 import {
   clusterAdvice,
+  sessionCancellable,
+  sessionDetails,
   sessionExecutors,
+  sessionSparkConnect,
   sessionStartedAt,
   SparkSessionManager
 } from './model';
@@ -72,6 +78,57 @@ class FakeClient implements ISparkServiceClient {
   driverLog(): never {
     throw new Error('the session panel shows no driver logs');
   }
+  /** SparkConnect requests, deletions and activity reports, by name. */
+  created: ISparkConnectRequest[] = [];
+  createError: Error | null = null;
+  scDeleted: string[] = [];
+  activity: string[] = [];
+  /** Push a status to the open stream of a SparkConnect. */
+  push: (status: Partial<ISparkConnectStatus>) => void = () => undefined;
+  createSparkConnect(request: ISparkConnectRequest) {
+    if (this.createError) {
+      return Promise.reject(this.createError);
+    }
+    this.created.push(request);
+    return Promise.resolve(scStatus({ state: 'creating' }));
+  }
+  sparkConnectStream(
+    name: string,
+    onStatus: (status: ISparkConnectStatus) => void
+  ) {
+    let open = true;
+    this.push = status => {
+      if (open) {
+        onStatus(scStatus({ name, ...status }));
+      }
+    };
+    this.push({ state: 'creating' });
+    return { close: () => (open = false) };
+  }
+  sparkConnectActivity(name: string) {
+    this.activity.push(name);
+    return Promise.resolve();
+  }
+  deleteSparkConnect(name: string) {
+    this.scDeleted.push(name);
+    return Promise.resolve({ deleted: true });
+  }
+}
+
+/** A SparkConnect status as the service streams it. */
+function scStatus(
+  status: Partial<ISparkConnectStatus> = {}
+): ISparkConnectStatus {
+  return {
+    name: 'spark-ann-1a2b',
+    namespace: 'team',
+    state: 'creating',
+    reason: null,
+    endpoint: 'sc://spark-ann-1a2b-server.team.svc:15002',
+    idleMinutes: 60,
+    idleDeadline: '2030-01-01T10:00:00Z',
+    ...status
+  };
 }
 
 /** A kernel that answers each request with what the runtime would announce. */
@@ -635,5 +692,296 @@ describe('executor view', () => {
     await session.stop();
     assert.equal(monitor.target, null);
     assert.deepEqual(monitor.executors, []);
+  });
+});
+
+describe('Spark Connect and standalone sessions', () => {
+  /** A kernel whose runtime answers as a Connect client does. */
+  function connectKernel(server: string): FakeKernel {
+    const kernel = new FakeKernel();
+    kernel.answer = code =>
+      code.includes('stop_session')
+        ? { state: 'stopped' }
+        : {
+            state: 'ready',
+            kind: 'connect',
+            server,
+            sessionId: '7d1c-connect-session',
+            sparkVersion: '4.0.1',
+            pythonVersion: '3.11.2'
+          };
+    return kernel;
+  }
+
+  it('a connect profile starts the kernel on spark.remote, shows server and session id, no executors', async () => {
+    const kernel = connectKernel('127.0.0.1:15002');
+    let fetched = 0;
+    const client = new FakeClient();
+    const manager = new SparkSessionManager({
+      client,
+      fetchJson: () => {
+        fetched++;
+        return Promise.resolve([]);
+      }
+    });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const profile = {
+      name: 'warehouse',
+      kind: 'connect' as const,
+      remote: 'sc://127.0.0.1:15002',
+      token: { file: '/var/run/connect/token' },
+      uiUrl: 'http://127.0.0.1:4099'
+    };
+    await session.start(profile);
+    assert.equal(session.state, 'ready');
+    const code = kernel.codes.find(c => c.includes('start_session'))!;
+    assert.match(code, /"spark\.remote": "sc:\/\/127\.0\.0\.1:15002"/);
+    assert.match(
+      code,
+      /"spark\.jupyter\.connect\.tokenFile": "\/var\/run\/connect\/token"/
+    );
+    assert.deepEqual(sessionDetails(session), {
+      kind: 'connect',
+      server: '127.0.0.1:15002',
+      connectSessionId: '7d1c-connect-session',
+      masterUi: null,
+      serverUiUrl: 'http://127.0.0.1:4099'
+    });
+    // The server's own UI, not a /sparkui/ proxy; no executor list to poll.
+    assert.equal(session.uiUrl, 'http://127.0.0.1:4099');
+    assert.equal(sessionExecutors(session)!.target, null);
+    assert.equal(client.streams.length, 0);
+    kernel.statusChanged.emit('busy');
+    await settle();
+    assert.equal(fetched, 0);
+    // A connect profile creates nothing through the service.
+    assert.deepEqual(client.created, []);
+  });
+
+  it('a standalone session links the master UI the kernel reports', async () => {
+    const kernel = new FakeKernel();
+    kernel.answer = () => ({
+      ...READY,
+      kind: 'standalone',
+      master: 'spark://127.0.0.1:7077',
+      masterUi: 'http://127.0.0.1:8080'
+    });
+    const manager = new SparkSessionManager({
+      client: new FakeClient(),
+      fetchJson: () => new Promise(() => undefined)
+    });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await session.start({
+      name: 'lakehouse',
+      kind: 'standalone',
+      master: 'spark://127.0.0.1:7077',
+      driverHost: '127.0.0.1'
+    });
+    assert.equal(sessionDetails(session)?.masterUi, 'http://127.0.0.1:8080');
+    assert.equal(session.uiUrl, '/sparkui/4041/');
+    assert.match(
+      kernel.codes[0],
+      /"spark\.master": "spark:\/\/127\.0\.0\.1:7077"/
+    );
+  });
+
+  const SPARKCONNECT = {
+    name: 'shared',
+    kind: 'sparkconnect' as const,
+    image: 'apache/spark:4.0.1-python3',
+    idleMinutes: 60
+  };
+
+  it('a sparkconnect profile creates the server, shows why it is Pending, connects once Ready, deletes it on Stop', async () => {
+    const kernel = connectKernel('spark-ann-1a2b-server.team.svc:15002');
+    const client = new FakeClient();
+    client.clusterInfo = CLUSTER;
+    const manager = new SparkSessionManager({ client, activityInterval: 40 });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const started = session.start(SPARKCONNECT);
+    await settle();
+    assert.equal(client.created.length, 1);
+    assert.equal(client.created[0].profile.name, 'shared');
+    assert.equal(session.state, 'starting');
+    client.push({
+      state: 'pending',
+      reason: 'No node has 4 CPUs free (0/3 nodes are available).'
+    });
+    assert.equal(
+      sessionSparkConnect(session)?.reason,
+      'No node has 4 CPUs free (0/3 nodes are available).'
+    );
+    // Nothing reaches the kernel until the server is ready.
+    assert.equal(
+      kernel.codes.filter(c => c.includes('start_session')).length,
+      0
+    );
+    client.push({ state: 'ready' });
+    await started;
+    assert.equal(session.state, 'ready');
+    const code = kernel.codes.find(c => c.includes('start_session'))!;
+    assert.match(
+      code,
+      /"spark\.remote": "sc:\/\/spark-ann-1a2b-server\.team\.svc:15002"/
+    );
+    assert.equal(
+      sessionDetails(session)?.server,
+      'spark-ann-1a2b-server.team.svc:15002'
+    );
+
+    // Cells running report activity, at most once per interval.
+    (session.sessionContext.statusChanged as Signal<any, string>).emit('busy');
+    assert.deepEqual(client.activity, []);
+    await new Promise(resolve => setTimeout(resolve, 60));
+    (session.sessionContext.statusChanged as Signal<any, string>).emit('busy');
+    (session.sessionContext.statusChanged as Signal<any, string>).emit('busy');
+    assert.equal(client.activity.length, 1);
+    // A cell that runs longer than the interval keeps reporting; an idle kernel stops.
+    await new Promise(resolve => setTimeout(resolve, 130));
+    const whileBusy = client.activity.length;
+    assert.ok(whileBusy >= 2, `reports while busy: ${whileBusy}`);
+    (session.sessionContext.statusChanged as Signal<any, string>).emit('idle');
+    await new Promise(resolve => setTimeout(resolve, 100));
+    assert.equal(client.activity.length, whileBusy);
+    assert.ok(client.activity.every(name => name === 'spark-ann-1a2b'));
+
+    await session.stop();
+    assert.deepEqual(client.scDeleted, ['spark-ann-1a2b']);
+    assert.equal(session.state, 'stopped');
+  });
+
+  it('a SparkConnect deleted for idleness is shown in words, and the session ends', async () => {
+    const kernel = connectKernel('spark-ann-1a2b-server.team.svc:15002');
+    const client = new FakeClient();
+    client.clusterInfo = CLUSTER;
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const started = session.start(SPARKCONNECT);
+    await settle();
+    client.push({ state: 'ready' });
+    await started;
+    client.push({ state: 'deleted', reason: 'idle for 60 minutes' });
+    assert.equal(session.state, 'failed');
+    assert.match(
+      session.error!,
+      /The SparkConnect server spark-ann-1a2b was deleted: idle for 60 minutes\. Start the session again/
+    );
+    await settle();
+    // The kernel's client session is dropped too.
+    assert.ok(kernel.codes.some(c => c === stopSession()));
+  });
+
+  it('a SparkConnect that fails while starting is deleted, and the reason shown', async () => {
+    const kernel = connectKernel('x');
+    const client = new FakeClient();
+    client.clusterInfo = CLUSTER;
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const started = session.start(SPARKCONNECT);
+    await settle();
+    client.push({
+      state: 'failed',
+      reason:
+        'The server pod failed: ImagePullBackOff (apache/spark:4.0.1-python3).'
+    });
+    await assert.rejects(
+      started,
+      /failed: The server pod failed: ImagePullBackOff/
+    );
+    assert.equal(session.state, 'failed');
+    assert.deepEqual(client.scDeleted, ['spark-ann-1a2b']);
+    assert.equal(
+      kernel.codes.filter(c => c.includes('start_session')).length,
+      0
+    );
+  });
+
+  it("the service's refusal (no SparkConnect CRD) is the panel's error; nothing starts", async () => {
+    const kernel = connectKernel('x');
+    const client = new FakeClient();
+    client.clusterInfo = CLUSTER;
+    client.createError = new Error(
+      'The SparkConnect resource (sparkoperator.k8s.io/v1alpha1, kubeflow spark-operator ≥ 2.3) is not installed in this cluster: ask an admin to install it.'
+    );
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await assert.rejects(session.start(SPARKCONNECT), /is not installed/);
+    assert.match(session.error!, /kubeflow spark-operator ≥ 2\.3/);
+    assert.deepEqual(client.scDeleted, []);
+    assert.equal(
+      kernel.codes.filter(c => c.includes('start_session')).length,
+      0
+    );
+  });
+
+  it('Stop while the SparkConnect server is Pending cancels the start and deletes the server', async () => {
+    const kernel = connectKernel('x');
+    const client = new FakeClient();
+    client.clusterInfo = CLUSTER;
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    const started = session.start(SPARKCONNECT);
+    await settle();
+    client.push({
+      state: 'pending',
+      reason: 'No node matches the node selector.'
+    });
+    assert.equal(sessionCancellable(session), true);
+    await session.stop();
+    await assert.rejects(
+      started,
+      /stopped before its SparkConnect server was ready/
+    );
+    assert.equal(session.state, 'stopped');
+    assert.equal(session.error, null);
+    assert.deepEqual(client.scDeleted, ['spark-ann-1a2b']);
+    assert.equal(sessionCancellable(session), false);
+    assert.equal(
+      kernel.codes.filter(c => c.includes('start_session')).length,
+      0
+    );
+  });
+
+  it('a sparkconnect profile needs the cluster, and says so before creating anything', async () => {
+    const kernel = connectKernel('x');
+    const client = new FakeClient();
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await assert.rejects(session.start(SPARKCONNECT), /No Kubernetes cluster/);
+    assert.deepEqual(client.created, []);
+    assert.equal(manager.usable(SPARKCONNECT).ok, false);
+  });
+
+  it('a page reload finds a SparkConnect session again and follows its server', async () => {
+    const kernel = new FakeKernel();
+    kernel.running = {
+      state: 'ready',
+      kind: 'connect',
+      server: 'spark-ann-1a2b-server.team.svc:15002',
+      sessionId: 'abc',
+      sparkVersion: '4.0.1',
+      pythonVersion: '3.11.2'
+    };
+    const client = new FakeClient();
+    const manager = new SparkSessionManager({ client });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await settle();
+    assert.equal(session.state, 'ready');
+    // The Connect session id is not an executor-pod session.
+    assert.deepEqual(client.streams, []);
+    assert.equal(sessionSparkConnect(session)?.name, 'spark-ann-1a2b');
+    client.push({ state: 'deleted', reason: 'its kernel is gone' });
+    assert.equal(session.state, 'failed');
+  });
+
+  it("reads the kernel's pid and start time from /proc/self/stat", () => {
+    const stat =
+      "'4242 (python3 (x)) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 1\\n'";
+    assert.deepEqual(parseKernelProcess('4242', stat), {
+      pid: 4242,
+      start: '987654'
+    });
+    assert.equal(parseKernelProcess('x', stat), null);
+    assert.equal(parseKernelProcess('4242', null), null);
   });
 });

@@ -18,6 +18,7 @@ import {
   ISecretScope,
   kernelScopes,
   announceSession,
+  ISparkConnectStatus,
   LOCAL_PROFILE,
   mappedScopes,
   resolveScopes,
@@ -26,7 +27,8 @@ import {
   sessionConf,
   setNotebookPath,
   startSession,
-  stopSession
+  stopSession,
+  validateProfile
 } from '../../core';
 import {
   ISparkServiceClient,
@@ -41,7 +43,24 @@ import {
   SessionState
 } from '../tokens';
 import { ExecutorMonitor } from './executors';
-import { announceRequest, SessionError } from './kernel';
+import { announceRequest, kernelProcess, SessionError } from './kernel';
+
+/** What a session shows besides the common info, by kind. */
+export interface ISessionDetails {
+  /** The profile kind the kernel reported (`local`, `kubernetes`, `standalone`, `connect`). */
+  kind: string | null;
+  /** A Connect session's server, `host:port`. */
+  server: string | null;
+  /** A Connect session's id on its server. */
+  connectSessionId: string | null;
+  /** The standalone master's web UI. */
+  masterUi: string | null;
+  /** A Connect server's own Spark UI (not proxied by Jupyter). */
+  serverUiUrl: string | null;
+}
+
+/** The least time between two activity reports of a SparkConnect session. */
+export const ACTIVITY_INTERVAL_MS = 60_000;
 
 /** Settings the sessions read. */
 export interface ISessionSettings {
@@ -120,9 +139,26 @@ export class SparkSession implements ISparkSession {
 
   get uiUrl(): string | null {
     const port = this._info?.uiPort;
-    return this._state === 'ready' && port
-      ? URLExt.join(PageConfig.getBaseUrl(), 'sparkui', String(port)) + '/'
-      : null;
+    if (this._state !== 'ready') {
+      return null;
+    }
+    if (port) {
+      return (
+        URLExt.join(PageConfig.getBaseUrl(), 'sparkui', String(port)) + '/'
+      );
+    }
+    // A Connect server's UI runs beside the server, when the profile names it.
+    return this._details?.serverUiUrl ?? null;
+  }
+
+  /** Kind-specific details of the running session (server, master UI…). */
+  get details(): ISessionDetails | null {
+    return this._state === 'ready' ? this._details : null;
+  }
+
+  /** The operator's SparkConnect server of this session, live (sparkconnect profiles). */
+  get sparkConnect(): ISparkConnectStatus | null {
+    return this._sparkConnect;
   }
 
   get isDisposed(): boolean {
@@ -144,7 +180,18 @@ export class SparkSession implements ISparkSession {
     return this._starting;
   }
 
+  /** A start waiting for its SparkConnect server: Stop cancels it (and deletes the server). */
+  get cancellable(): boolean {
+    return this._state === 'starting' && this._scWait !== null;
+  }
+
   async stop(): Promise<void> {
+    if (this._scWait) {
+      this._cancelled = true;
+      this._scWait.reject(new SessionError('The start was cancelled.'));
+      await this._starting?.catch(() => undefined);
+      return;
+    }
     const kernel = this.sessionContext.session?.kernel;
     if (!kernel || this._state === 'stopped') {
       await this._release();
@@ -167,10 +214,26 @@ export class SparkSession implements ISparkSession {
     this._set('stopped', null, error);
   }
 
-  /** Close the pod stream and make sure no executor pod of this session is left. */
+  /**
+   * Close the streams and make sure no executor pod and no SparkConnect server
+   * of this session is left.
+   */
   private async _release(): Promise<void> {
     this._stream?.close();
     this._stream = null;
+    this._scStream?.close();
+    this._scStream = null;
+    this._scWait?.reject(new SessionError('The session was stopped.'));
+    this._scWait = null;
+    const server = this._sparkConnect;
+    if (server && server.state !== 'deleted') {
+      try {
+        await this._manager.client.deleteSparkConnect(server.name);
+        this._sparkConnect = { ...server, state: 'deleted', reason: null };
+      } catch (e) {
+        console.warn('Could not delete SparkConnect', server.name, e);
+      }
+    }
     const id = this._sessionId;
     this._sessionId = null;
     this._pods = [];
@@ -265,8 +328,22 @@ export class SparkSession implements ISparkSession {
       return;
     }
     this._runtimeKernel = kernel.id;
+    this._details = toDetails(bundle, null);
     const id = typeof bundle.sessionId === 'string' ? bundle.sessionId : null;
-    if (id) {
+    const server = sparkConnectOf(this._details.server);
+    if (server) {
+      // A SparkConnect server of this notebook: follow it again.
+      this._sparkConnect = {
+        name: server.name,
+        namespace: server.namespace,
+        state: 'ready',
+        reason: null,
+        endpoint: `sc://${this._details.server}`,
+        idleMinutes: 0,
+        idleDeadline: null
+      };
+      this._followSparkConnect(server.name);
+    } else if (id && this._details.kind !== 'connect') {
       this._sessionId = id;
       this._stream = this._manager.client.podStream(id, m => this._onPods(m));
     }
@@ -284,6 +361,10 @@ export class SparkSession implements ISparkSession {
       return;
     }
     this._isDisposed = true;
+    if (this._busyTimer !== null) {
+      clearInterval(this._busyTimer);
+      this._busyTimer = null;
+    }
     this.sessionContext.statusChanged.disconnect(this._onKernelStatus, this);
     this.sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
     this.sessionContext.propertyChanged.disconnect(
@@ -292,6 +373,8 @@ export class SparkSession implements ISparkSession {
     );
     this._stream?.close();
     this._stream = null;
+    this._scStream?.close();
+    this._scStream = null;
     this._executors.dispose();
     Signal.clearData(this);
   }
@@ -317,6 +400,8 @@ export class SparkSession implements ISparkSession {
   private async _start(profile: SessionProfile): Promise<ISessionInfo> {
     this._profile = profile;
     this._startedAt = Date.now();
+    this._sparkConnect = null;
+    this._details = null;
     this._set('starting', null, null);
     let kernel: Kernel.IKernelConnection | null | undefined =
       this.sessionContext.session?.kernel;
@@ -329,11 +414,12 @@ export class SparkSession implements ISparkSession {
         'This notebook has no kernel. Select a Python kernel, then start the session.'
       );
     }
-    // Executor pods need fresh cluster facts; a local session can use what is known.
-    const known =
-      profile.kind === 'kubernetes'
-        ? await this._manager.refreshCluster()
-        : (this._manager.cluster ?? (await this._manager.refreshCluster()));
+    // Pods need fresh cluster facts; other sessions can use what is known.
+    const onCluster =
+      profile.kind === 'kubernetes' || profile.kind === 'sparkconnect';
+    const known = onCluster
+      ? await this._manager.refreshCluster()
+      : (this._manager.cluster ?? (await this._manager.refreshCluster()));
     // One listing of the namespace's Secrets (names and keys) serves the
     // executors' references and the kernel's scopes.
     const namespaceSecrets = known.available
@@ -351,8 +437,35 @@ export class SparkSession implements ISparkSession {
       cluster = known;
       sessionId = UUID.uuid4();
       secrets = mappedScopes(mapping, namespaceSecrets);
+    } else if (profile.kind === 'standalone' && known.available) {
+      // The workers reach the driver at this pod's IP, when there is a pod.
+      cluster = known;
     }
     const kernelSecrets = kernelScopes(mapping, namespaceSecrets);
+    let server: ISparkConnectStatus | undefined;
+    if (profile.kind === 'sparkconnect') {
+      // Its server first: the profile is checked before anything is created.
+      const problems = validateProfile(profile);
+      const problem = problems.length
+        ? problems.join('\n')
+        : clusterProblem(known);
+      if (problem) {
+        return this._fail(problem);
+      }
+      try {
+        server = await this._createSparkConnect(profile, kernel, UUID.uuid4());
+      } catch (e) {
+        await this._release();
+        if (this._cancelled) {
+          this._cancelled = false;
+          this._set('stopped', null, null);
+          throw new SessionError(
+            'The session was stopped before its SparkConnect server was ready.'
+          );
+        }
+        return this._fail(e instanceof Error ? e.message : String(e));
+      }
+    }
     let conf: Record<string, string>;
     try {
       // The one validation of the profile: sessionConf refuses a bad one with its reasons.
@@ -361,9 +474,11 @@ export class SparkSession implements ISparkSession {
         uiOrigin: this._manager.uiOrigin,
         cluster,
         sessionId,
-        secrets
+        secrets,
+        server
       });
     } catch (e) {
+      await this._release();
       return this._fail((e as Error).message);
     }
     if (sessionId) {
@@ -386,9 +501,12 @@ export class SparkSession implements ISparkSession {
       );
       const info = toInfo(bundle);
       if (!info) {
+        await this._release();
         return this._fail('The kernel answered without a running session.');
       }
       this._runtimeKernel = kernel.id;
+      this._details = toDetails(bundle, profile);
+      this._lastActivity = Date.now();
       this._warning = imageWarning(profile, info);
       this._set('ready', info, null);
       return info;
@@ -396,6 +514,128 @@ export class SparkSession implements ISparkSession {
       await this._release();
       return this._fail(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * Create the session's SparkConnect through the service and wait, following
+   * its status, until it is ready; rejects with the reason in words (CRD
+   * missing, failed, deleted, too slow).
+   */
+  private async _createSparkConnect(
+    profile: Extract<SessionProfile, { kind: 'sparkconnect' }>,
+    kernel: Kernel.IKernelConnection,
+    sessionId: string
+  ): Promise<ISparkConnectStatus> {
+    // The service deletes the server when this kernel process is gone.
+    const proc = await kernelProcess(kernel).catch(() => null);
+    const created = await this._manager.client.createSparkConnect({
+      profile,
+      sessionId,
+      ...(proc ? { kernel: proc } : {})
+    });
+    this._sparkConnect = created;
+    this._changed.emit();
+    const timeout = this._manager.settings.startTimeout * 1000;
+    const ready = new Promise<ISparkConnectStatus>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new SessionError(
+              `The SparkConnect server ${created.name} was not ready within ${Math.round(timeout / 1000)} s${this._sparkConnect?.reason ? ': ' + this._sparkConnect.reason : ''}. It was deleted; start again, or ask an admin about the cluster's capacity.`
+            )
+          ),
+        timeout
+      );
+      this._scWait = {
+        resolve: status => {
+          clearTimeout(timer);
+          resolve(status);
+        },
+        reject: error => {
+          clearTimeout(timer);
+          reject(error);
+        }
+      };
+    });
+    this._followSparkConnect(created.name);
+    try {
+      return await ready;
+    } finally {
+      this._scWait = null;
+    }
+  }
+
+  /** Follow a SparkConnect's status stream (until it is deleted or released). */
+  private _followSparkConnect(name: string): void {
+    this._scStream?.close();
+    this._scStream = this._manager.client.sparkConnectStream(
+      name,
+      status => this._onSparkConnect(status),
+      () => {
+        this._scInterrupted = true;
+        this._changed.emit();
+      }
+    );
+  }
+
+  private _onSparkConnect(status: ISparkConnectStatus): void {
+    if (this._isDisposed || this._sparkConnect?.name !== status.name) {
+      return;
+    }
+    this._scInterrupted = false;
+    this._sparkConnect = status;
+    const wait = this._scWait;
+    if (wait) {
+      if (status.state === 'ready') {
+        wait.resolve(status);
+      } else if (status.state === 'failed' || status.state === 'deleted') {
+        wait.reject(new SessionError(sparkConnectGone(status)));
+      }
+      this._changed.emit();
+      return;
+    }
+    if (
+      (status.state === 'failed' || status.state === 'deleted') &&
+      (this._state === 'ready' || this._state === 'starting')
+    ) {
+      // Culled for idleness, or gone under the kernel: say so, and drop the
+      // kernel's client session (its server is no more).
+      this._scStream?.close();
+      this._scStream = null;
+      const kernel = this.sessionContext.session?.kernel;
+      if (kernel && this._state === 'ready') {
+        void announceRequest(
+          kernel,
+          stopSession(),
+          this._manager.settings.startTimeout * 1000
+        ).catch(() => undefined);
+      }
+      this._set('failed', null, sparkConnectGone(status));
+      return;
+    }
+    this._changed.emit();
+  }
+
+  /** Tell the service a SparkConnect session is in use, at most once a minute. */
+  private _reportActivity(): void {
+    const server = this._sparkConnect;
+    if (
+      this._state !== 'ready' ||
+      !server ||
+      server.state !== 'ready' ||
+      Date.now() - this._lastActivity < this._manager.activityInterval
+    ) {
+      return;
+    }
+    this._lastActivity = Date.now();
+    this._manager.client
+      .sparkConnectActivity(server.name)
+      .catch(e => console.warn('Could not report activity of', server.name, e));
+  }
+
+  /** The SparkConnect status stream dropped and is reconnecting. */
+  get sparkConnectInterrupted(): boolean {
+    return this._scInterrupted;
   }
 
   private _fail(reason: string): never {
@@ -414,9 +654,12 @@ export class SparkSession implements ISparkSession {
     this._state = state;
     this._info = info;
     this._error = error;
+    if (state !== 'ready') {
+      this._details = null;
+    }
     const ui = this.uiUrl;
     this._executors.setTarget(
-      ui && info?.appId
+      ui && info?.appId && info.uiPort
         ? `${ui}api/v1/applications/${encodeURIComponent(info.appId)}/allexecutors`
         : null
     );
@@ -424,6 +667,17 @@ export class SparkSession implements ISparkSession {
   }
 
   private _onKernelStatus(_: ISessionContext, status: Kernel.Status): void {
+    if (status === 'busy') {
+      this._reportActivity();
+      // A cell longer than the idle time is still activity: keep saying so while it runs.
+      this._busyTimer ??= setInterval(
+        () => this._reportActivity(),
+        this._manager.activityInterval
+      );
+    } else if (this._busyTimer !== null) {
+      clearInterval(this._busyTimer);
+      this._busyTimer = null;
+    }
     if (
       status === 'restarting' ||
       status === 'autorestarting' ||
@@ -473,6 +727,20 @@ export class SparkSession implements ISparkSession {
   private _podsError: string | null = null;
   private _warning: string | null = null;
   private _executors: ExecutorMonitor;
+  private _details: ISessionDetails | null = null;
+  private _sparkConnect: ISparkConnectStatus | null = null;
+  private _scStream: IStream | null = null;
+  private _scInterrupted = false;
+  private _scWait: {
+    resolve: (status: ISparkConnectStatus) => void;
+    reject: (error: Error) => void;
+  } | null = null;
+  /** Stop was pressed while the SparkConnect server was awaited. */
+  private _cancelled = false;
+  /** When activity was last reported (or the session became ready). */
+  private _lastActivity = 0;
+  /** Reports activity while the kernel is busy (a long cell), cleared when it is not. */
+  private _busyTimer: ReturnType<typeof setInterval> | null = null;
   private _isDisposed = false;
   private _changed = new Signal<ISparkSession, void>(this);
 }
@@ -491,6 +759,70 @@ function toInfo(bundle: JSONObject): ISessionInfo | null {
     pythonVersion: str('pythonVersion'),
     uiPort: typeof bundle.uiPort === 'number' ? bundle.uiPort : null
   };
+}
+
+/** The kind-specific details the kernel announced, with the profile's links as fallback. */
+function toDetails(
+  bundle: JSONObject,
+  profile: SessionProfile | null
+): ISessionDetails {
+  const str = (key: string) =>
+    typeof bundle[key] === 'string' && bundle[key]
+      ? (bundle[key] as string)
+      : null;
+  return {
+    kind: str('kind') ?? profile?.kind ?? null,
+    server: str('server'),
+    connectSessionId: str('sessionId'),
+    masterUi:
+      str('masterUi') ??
+      (profile?.kind === 'standalone' ? (profile.masterUi ?? null) : null),
+    serverUiUrl:
+      str('uiUrl') ??
+      (profile?.kind === 'connect' ? (profile.uiUrl ?? null) : null)
+  };
+}
+
+/** The SparkConnect a Connect server address belongs to (`<name>-server.<ns>.svc:port`). */
+function sparkConnectOf(
+  server: string | null
+): { name: string; namespace: string } | null {
+  const m = /^([a-z0-9-]+)-server\.([a-z0-9-]+)\.svc(:\d+)?$/.exec(
+    server ?? ''
+  );
+  return m ? { name: m[1], namespace: m[2] } : null;
+}
+
+/** Why a SparkConnect server is no more, in words. */
+function sparkConnectGone(status: ISparkConnectStatus): string {
+  if (status.state === 'failed') {
+    return `The SparkConnect server ${status.name} failed${status.reason ? ': ' + status.reason : ''}. Start the session again; if it fails again, look at the profile's image and resources.`;
+  }
+  return `The SparkConnect server ${status.name} was deleted${status.reason ? ': ' + status.reason : ''}. Start the session again for a new one.`;
+}
+
+/** Kind-specific details of `session` (server, master UI…), while it is ready. */
+export function sessionDetails(session: ISparkSession): ISessionDetails | null {
+  return session instanceof SparkSession ? session.details : null;
+}
+
+/** Whether the status stream of `session`'s SparkConnect dropped (it reconnects). */
+export function sessionSparkConnectInterrupted(
+  session: ISparkSession
+): boolean {
+  return session instanceof SparkSession && session.sparkConnectInterrupted;
+}
+
+/** Whether Stop cancels `session`'s start (it waits for its SparkConnect server). */
+export function sessionCancellable(session: ISparkSession): boolean {
+  return session instanceof SparkSession && session.cancellable;
+}
+
+/** The SparkConnect server of `session`, live, when it has one. */
+export function sessionSparkConnect(
+  session: ISparkSession
+): ISparkConnectStatus | null {
+  return session instanceof SparkSession ? session.sparkConnect : null;
 }
 
 /** Spark's live executor list of `session`, when it is one of this manager's. */
@@ -608,7 +940,11 @@ export class SparkSessionManager implements ISparkSessionManager {
     this.client = options.client ?? new SparkServiceClient();
     this.uiOrigin = options.uiOrigin;
     this.fetchJson = options.fetchJson ?? fetchServerJson;
+    this.activityInterval = options.activityInterval ?? ACTIVITY_INTERVAL_MS;
   }
+
+  /** Least milliseconds between two activity reports of a SparkConnect session. */
+  readonly activityInterval: number;
 
   /** GETs JSON through Jupyter (the Spark UI's REST API via `/sparkui/`). */
   readonly fetchJson: (url: string) => Promise<unknown>;
@@ -668,7 +1004,7 @@ export class SparkSessionManager implements ISparkSessionManager {
   }
 
   usable(profile: SessionProfile): { ok: boolean; reason?: string } {
-    if (profile.kind !== 'kubernetes') {
+    if (profile.kind !== 'kubernetes' && profile.kind !== 'sparkconnect') {
       return { ok: true };
     }
     if (!this._cluster) {
@@ -756,5 +1092,7 @@ export namespace SparkSessionManager {
     uiOrigin?: string;
     /** GET JSON (tests pass a fake; default: Jupyter's server connection). */
     fetchJson?: (url: string) => Promise<unknown>;
+    /** Least milliseconds between two activity reports (default a minute). */
+    activityInterval?: number;
   }
 }

@@ -14,8 +14,21 @@ import {
   IExecutorRow,
   mergeExecutors
 } from './executors';
-import { clusterAdvice, sessionExecutors, sessionStartedAt } from './model';
-import type { IPodSummary } from '../../core';
+import {
+  clusterAdvice,
+  sessionCancellable,
+  sessionDetails,
+  sessionExecutors,
+  sessionSparkConnect,
+  sessionSparkConnectInterrupted,
+  sessionStartedAt
+} from './model';
+import {
+  IPodSummary,
+  ISparkConnectStatus,
+  profileWarnings,
+  SessionProfile
+} from '../../core';
 import { ISparkSession, ISparkSessionManager, SessionState } from '../tokens';
 
 /** CSS classes of the panel. */
@@ -275,6 +288,10 @@ function ExecutorTable(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { session, trans } = props;
+  if (isConnect(session)) {
+    // A Connect server's executors are its own: no /sparkui/ for them here.
+    return null;
+  }
   const monitor = sessionExecutors(session);
   const local = (session.info?.master ?? '').startsWith('local');
   const rows = mergeExecutors(monitor?.executors ?? [], session.pods, local);
@@ -330,6 +347,121 @@ function ExecutorTable(props: {
   );
 }
 
+/** Whether `session` is a Spark Connect client (its Spark runs elsewhere). */
+function isConnect(session: ISparkSession): boolean {
+  const kind = sessionDetails(session)?.kind ?? session.profile?.kind;
+  return kind === 'connect' || kind === 'sparkconnect';
+}
+
+/** A profile's name with its kind, for the profile list. */
+export function profileLabel(
+  profile: SessionProfile,
+  trans: TranslationBundle
+): string {
+  switch (profile.kind) {
+    case 'kubernetes':
+      return trans.__('%1 (Kubernetes)', profile.name);
+    case 'standalone':
+      return trans.__('%1 (standalone cluster)', profile.name);
+    case 'connect':
+      return trans.__('%1 (Spark Connect)', profile.name);
+    case 'sparkconnect':
+      return trans.__('%1 (SparkConnect on Kubernetes)', profile.name);
+    default:
+      return profile.name;
+  }
+}
+
+/** A SparkConnect server's state in words. */
+function sparkConnectStateLabel(
+  status: ISparkConnectStatus,
+  trans: TranslationBundle
+): string {
+  switch (status.state) {
+    case 'creating':
+      return trans.__('being created');
+    case 'pending':
+      return trans.__('pending');
+    case 'ready':
+      return trans.__('ready');
+    case 'failed':
+      return trans.__('failed');
+    default:
+      return trans.__('deleted');
+  }
+}
+
+/**
+ * The operator's SparkConnect server of a session: its state live (why it is
+ * Pending, why it failed or was deleted) and when it is deleted for idleness.
+ */
+function SparkConnectStatus(props: {
+  session: ISparkSession;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { session, trans } = props;
+  const status = sessionSparkConnect(session);
+  if (!status) {
+    return null;
+  }
+  return (
+    <div
+      className={`${CSS.note} jp-SparkK8s-sparkConnect jp-mod-${status.state}`}
+      role="note"
+      aria-label={trans.__('SparkConnect server')}
+    >
+      <div>
+        {trans.__(
+          'SparkConnect %1: %2',
+          status.name,
+          sparkConnectStateLabel(status, trans)
+        )}
+      </div>
+      {status.reason && (
+        <div className="jp-SparkK8s-podReason">{status.reason}</div>
+      )}
+      {sessionSparkConnectInterrupted(session) && (
+        <div className="jp-SparkK8s-idleNote">
+          {trans.__('The status stream was interrupted; reconnecting…')}
+        </div>
+      )}
+      {status.state !== 'deleted' && status.state !== 'failed' && (
+        <div className="jp-SparkK8s-idleNote">
+          {status.idleMinutes > 0
+            ? trans.__(
+                'Deleted after %1 idle minutes (the operator has no idle culling: this Jupyter server deletes it), and when the session stops or the kernel goes.',
+                status.idleMinutes
+              )
+            : trans.__(
+                'Never deleted for idleness: it is deleted when the session stops or the kernel goes.'
+              )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** What the selected profile uses that has another name here (`spark.databricks.*` …). */
+function ProfileWarnings(props: {
+  profile: SessionProfile | undefined;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const warnings = props.profile ? profileWarnings(props.profile) : [];
+  if (!warnings.length) {
+    return null;
+  }
+  return (
+    <ul
+      className={`${CSS.warning} jp-SparkK8s-profileWarnings`}
+      aria-label={props.trans.__('Profile warnings')}
+    >
+      {warnings.map(w => (
+        <li key={w}>{w}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** Human words for a state. */
 export function stateLabel(
   state: SessionState,
@@ -379,6 +511,7 @@ function SessionView(props: {
   const busy = session.state === 'starting' || session.state === 'stopping';
   const running = session.state === 'ready';
   const info = session.info;
+  const details = sessionDetails(session);
   const startedAt = sessionStartedAt(session);
   return (
     <>
@@ -402,14 +535,20 @@ function SessionView(props: {
                 disabled={!usable.ok}
                 title={usable.reason ?? ''}
               >
-                {p.kind === 'kubernetes'
-                  ? trans.__('%1 (Kubernetes)', p.name)
-                  : p.name}
+                {profileLabel(p, trans)}
               </option>
             );
           })}
         </select>
       </div>
+      {!running && !busy && (
+        <ProfileWarnings
+          profile={manager.profiles.find(
+            p => p.name === manager.selectedProfile
+          )}
+          trans={trans}
+        />
+      )}
       <ClusterLine manager={manager} trans={trans} />
       <div className={CSS.row}>
         <button
@@ -421,7 +560,12 @@ function SessionView(props: {
         </button>
         <button
           className="jp-mod-styled"
-          disabled={busy || !running}
+          disabled={(busy || !running) && !sessionCancellable(session)}
+          title={
+            sessionCancellable(session)
+              ? trans.__('Stop waiting and delete the SparkConnect server')
+              : undefined
+          }
           onClick={() => runAction(() => session.stop())}
         >
           {trans.__('Stop')}
@@ -452,17 +596,33 @@ function SessionView(props: {
           {session.error}
         </div>
       )}
+      <SparkConnectStatus session={session} trans={trans} />
       {running && info && (
         <dl
           className={CSS.details}
           aria-label={trans.__('Spark session details')}
         >
-          <dt>{trans.__('Application')}</dt>
-          <dd>{info.appId}</dd>
+          {details?.server ? (
+            <>
+              <dt>{trans.__('Server')}</dt>
+              <dd>{details.server}</dd>
+              <dt>{trans.__('Session id')}</dt>
+              <dd>{details.connectSessionId ?? ''}</dd>
+            </>
+          ) : (
+            <>
+              <dt>{trans.__('Application')}</dt>
+              <dd>{info.appId}</dd>
+            </>
+          )}
           <dt>{trans.__('Spark')}</dt>
           <dd>{info.sparkVersion}</dd>
-          <dt>{trans.__('Master')}</dt>
-          <dd>{info.master}</dd>
+          {!details?.server && (
+            <>
+              <dt>{trans.__('Master')}</dt>
+              <dd>{info.master}</dd>
+            </>
+          )}
           {session.profile && (
             <>
               <dt>{trans.__('Profile')}</dt>
@@ -478,11 +638,23 @@ function SessionView(props: {
       )}
       <ExecutorTable session={session} trans={trans} />
       <SecretList manager={manager} trans={trans} />
-      {running && session.uiUrl && (
+      {running && (session.uiUrl || details?.masterUi) && (
         <div className={CSS.row}>
-          <a href={session.uiUrl} target="_blank" rel="noopener noreferrer">
-            {trans.__('Open Spark UI')}
-          </a>
+          {session.uiUrl && (
+            <a href={session.uiUrl} target="_blank" rel="noopener noreferrer">
+              {trans.__('Open Spark UI')}
+            </a>
+          )}
+          {details?.masterUi && (
+            <a
+              href={details.masterUi}
+              target="_blank"
+              rel="noopener noreferrer"
+              title={trans.__('The standalone master\u2019s web UI')}
+            >
+              {trans.__('Open master UI')}
+            </a>
+          )}
         </div>
       )}
     </>

@@ -32,6 +32,22 @@ export namespace CommandIDs {
 const PLUGIN_ID = 'jupyterlab-spark-k8s:session';
 
 /**
+ * The profiles as the user (or the admin's overrides) wrote them. The composite
+ * settings would carry every field's schema default in every profile, whatever
+ * its kind (a connect profile with a `master`, a standalone one with 1g
+ * executors nobody asked for); core applies the defaults of each kind itself.
+ */
+function writtenProfiles(
+  settings: ISettingRegistry.ISettings
+): SessionProfile[] {
+  const written =
+    settings.user.profiles !== undefined
+      ? settings.user.profiles
+      : settings.schema.properties?.profiles?.default;
+  return (Array.isArray(written) ? written : []) as unknown as SessionProfile[];
+}
+
+/**
  * The Spark session manager and its settings. It needs no notebook tracker,
  * because the notebook tracker itself needs the cell executor, which needs this.
  */
@@ -54,8 +70,7 @@ export const sessionPlugin: JupyterFrontEndPlugin<ISparkSessionManager> = {
         .load(PLUGIN_ID)
         .then(settings => {
           const apply = () => {
-            const profiles = (settings.composite.profiles ??
-              []) as unknown as SessionProfile[];
+            const profiles = writtenProfiles(settings);
             manager.setProfiles(
               profiles,
               (settings.composite.defaultProfile as string) ?? 'local'

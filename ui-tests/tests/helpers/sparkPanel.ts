@@ -48,6 +48,26 @@ export class SparkPanel {
   get sparkUILink(): Locator {
     return this.root.getByRole('link', { name: 'Open Spark UI' });
   }
+
+  /** The standalone master's web UI (standalone profiles). */
+  get masterUILink(): Locator {
+    return this.root.getByRole('link', { name: 'Open master UI' });
+  }
+
+  /** The executor table (none for Spark Connect sessions). */
+  get executors(): Locator {
+    return this.root.getByRole('table', { name: 'Executors' });
+  }
+
+  /** The operator's SparkConnect server of the session (sparkconnect profiles). */
+  get sparkConnect(): Locator {
+    return this.root.getByRole('note', { name: 'SparkConnect server' });
+  }
+
+  /** Migration notes about the selected profile. */
+  get profileWarnings(): Locator {
+    return this.root.getByRole('list', { name: 'Profile warnings' });
+  }
 }
 
 /** Append a code cell with `source`, run it, and return its output area. */
