@@ -35,6 +35,22 @@ else
   failed+=("test cluster")
 fi
 
+# Spark's own standalone master + worker and Connect server, and an S3-compatible server,
+# on loopback; the runtime tests, the CLI tests and the UI tests use them.
+servers=$(mktemp -d /tmp/spark-k8s-servers.XXXXXX)
+trap 'python tests/servers/s3.py stop "$servers/s3"; python tests/servers/spark.py stop "$servers/spark";
+  python tests/cluster/cluster.py stop "$state"' EXIT
+mkdir -p "$servers/spark" "$servers/s3"
+for kind in spark s3; do
+  echo "=== $kind test servers"
+  if python "tests/servers/$kind.py" start "$servers/$kind" >/dev/null; then
+    while IFS= read -r line; do export "${line?}"; done < <(python "tests/servers/$kind.py" env "$servers/$kind")
+  else
+    echo "the $kind test servers did not start; logs in $servers/$kind"
+    failed+=("$kind test servers")
+  fi
+done
+
 step "python tests" python -m pytest -q jupyterlab_spark_k8s/tests tests/integration
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # Figures, not pass/fail: API requests of an idle panel, and stream delay vs a direct watch.
@@ -46,6 +62,9 @@ if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
 fi
 step "progress benchmark" python bench/progress_bench.py --runs 20
 step "display benchmark" python bench/display_bench.py
+# Figures: session start per profile kind (local, standalone, connect, kubernetes) vs the same
+# SparkSession built by hand.
+step "session start benchmark" python bench/session_start_bench.py --runs 3
 
 if [ -n "${SPARK_K8S_TEST_STATE:-}" ]; then
   # JupyterLab runs as if in namespace "lab" of the test cluster.
