@@ -127,9 +127,9 @@ describe('spark-k8s script: --master and --remote', () => {
       'spark.master': 'spark://127.0.0.1:7077',
       'spark.app.name': 'demo',
       'spark.driver.memory': '1g',
-      [contract.driverPorts.conf]: '7078-7099',
       'spark.ui.enabled': 'true',
       'spark.sql.variable.substitute': 'false',
+      [contract.driverPorts.conf]: '7078-7099',
       'spark.executor.memory': '512m'
     });
   });

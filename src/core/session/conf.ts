@@ -11,6 +11,7 @@ import contract from '../kernel/contract.json';
 import { ISecretScope, secretEnvName } from './secrets';
 import {
   IConnectProfile,
+  ILocalProfile,
   IKubernetesProfile,
   IStandaloneProfile,
   SessionProfile,
@@ -92,8 +93,21 @@ export function sessionConf(
       }
       return connectConfForServer(context.server);
   }
+  return withPresets(
+    driverConf(profile.master ?? 'local[*]', profile, context),
+    profile,
+    context
+  );
+}
+
+/** What every session whose driver is the kernel's own JVM sets. */
+function driverConf(
+  master: string,
+  profile: { driverMemory?: string },
+  context: ISessionContext
+): Record<string, string> {
   const conf: Record<string, string> = {
-    'spark.master': profile.master ?? 'local[*]',
+    'spark.master': master,
     'spark.app.name': context.appName || 'jupyterlab-spark-k8s',
     'spark.driver.memory': profile.driverMemory ?? '1g',
     // Job progress and the UI link need the UI; keep it on even if a profile's
@@ -107,6 +121,15 @@ export function sessionConf(
     // Jupyter-proxied prefix, which Spark learns from X-Forwarded-Context.
     conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
   }
+  return conf;
+}
+
+/** `conf` with the profile's storage presets, then its own conf, on top. */
+function withPresets(
+  conf: Record<string, string>,
+  profile: ILocalProfile | IStandaloneProfile,
+  context: ISessionContext
+): Record<string, string> {
   return {
     ...conf,
     ...storageConf(profile.storage, 'kernel', context.sparkVersion),
@@ -128,16 +151,10 @@ function standaloneConf(
   profile: IStandaloneProfile,
   context: ISessionContext
 ): Record<string, string> {
-  const conf: Record<string, string> = {
-    'spark.master': profile.master,
-    'spark.app.name': context.appName || 'jupyterlab-spark-k8s',
-    'spark.driver.memory': profile.driverMemory ?? '1g',
-    // spark.driver.port and spark.driver.blockManager.port are set by the
-    // kernel from this range, so workers reach the driver on known ports.
-    [DRIVER_PORTS_CONF]: `${DRIVER_PORTS.first}-${DRIVER_PORTS.last}`,
-    'spark.ui.enabled': 'true',
-    'spark.sql.variable.substitute': 'false'
-  };
+  const conf = driverConf(profile.master, profile, context);
+  // spark.driver.port and spark.driver.blockManager.port are set by the
+  // kernel from this range, so workers reach the driver on known ports.
+  conf[DRIVER_PORTS_CONF] = `${DRIVER_PORTS.first}-${DRIVER_PORTS.last}`;
   if (profile.executorCores !== undefined) {
     conf['spark.executor.cores'] = String(profile.executorCores);
   }
@@ -156,14 +173,7 @@ function standaloneConf(
   if (profile.masterUi) {
     conf[contract.standalone.masterUi] = profile.masterUi;
   }
-  if (context.uiOrigin) {
-    conf['spark.ui.proxyRedirectUri'] = context.uiOrigin;
-  }
-  return {
-    ...conf,
-    ...storageConf(profile.storage, 'kernel', context.sparkVersion),
-    ...(profile.conf ?? {})
-  };
+  return withPresets(conf, profile, context);
 }
 
 function connectConf(profile: IConnectProfile): Record<string, string> {
