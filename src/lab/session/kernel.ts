@@ -121,37 +121,66 @@ export interface IKernelProcess {
 }
 
 /**
- * Ask the kernel for its process id and start time (no user text is sent: two
- * fixed expressions). Null when the kernel cannot say (not on Linux, not Python).
+ * Evaluate fixed `expressions` in the kernel (never user text) and return the
+ * `text/plain` repr of each, null for one that failed; null when the request did.
  */
-export async function kernelProcess(
-  kernel: Kernel.IKernelConnection
-): Promise<IKernelProcess | null> {
+async function evaluate(
+  kernel: Kernel.IKernelConnection,
+  expressions: Record<string, string>
+): Promise<Record<string, string | null> | null> {
   const reply = await kernel.requestExecute({
     code: '',
     silent: true,
     store_history: false,
-    user_expressions: {
-      pid: '__import__("os").getpid()',
-      stat: 'open("/proc/self/stat").read()'
-    }
+    user_expressions: expressions
   }).done;
   if (reply.content.status !== 'ok') {
     return null;
   }
-  const text = (name: string): string | null => {
-    const value = (
+  const values =
+    (
       reply.content as KernelMessage.IExecuteReplyMsg['content'] & {
         user_expressions?: Record<
           string,
           { status: string; data?: JSONObject }
         >;
       }
-    ).user_expressions?.[name];
+    ).user_expressions ?? {};
+  const out: Record<string, string | null> = {};
+  for (const name of Object.keys(expressions)) {
+    const value = values[name];
     const plain = value?.status === 'ok' ? value.data?.['text/plain'] : null;
-    return typeof plain === 'string' ? plain : null;
-  };
-  return parseKernelProcess(text('pid'), text('stat'));
+    out[name] = typeof plain === 'string' ? plain : null;
+  }
+  return out;
+}
+
+/**
+ * Ask the kernel for its process id and start time (no user text is sent: two
+ * fixed expressions). Null when the kernel cannot say (not on Linux, not Python).
+ */
+export async function kernelProcess(
+  kernel: Kernel.IKernelConnection
+): Promise<IKernelProcess | null> {
+  const values = await evaluate(kernel, {
+    pid: '__import__("os").getpid()',
+    stat: 'open("/proc/self/stat").read()'
+  });
+  return values ? parseKernelProcess(values.pid, values.stat) : null;
+}
+
+/**
+ * The PySpark version installed in the kernel (`4.3.0`), read without importing
+ * it, or null: storage presets pick the jars built for it.
+ */
+export async function kernelSparkVersion(
+  kernel: Kernel.IKernelConnection
+): Promise<string | null> {
+  const values = await evaluate(kernel, {
+    version: '__import__("importlib.metadata").metadata.version("pyspark")'
+  });
+  const m = /^'(\d+\.\d+\.\d+[^']*)'$/.exec(values?.version ?? '');
+  return m ? m[1] : null;
 }
 
 /** The pid and start time from the kernel's `repr`s of getpid() and /proc/self/stat. */

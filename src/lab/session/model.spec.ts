@@ -155,7 +155,26 @@ class FakeKernel {
               pythonVersion: '3.11.2',
               uiPort: 4040
             };
-  requestExecute(content: { code: string }) {
+  /** The kernel's PySpark, as `importlib.metadata` reports it (a repr), or an error. */
+  pysparkVersion: string | null = "'4.3.0'";
+  requestExecute(content: {
+    code: string;
+    user_expressions?: Record<string, string>;
+  }) {
+    if (content.user_expressions) {
+      const values: Record<string, unknown> = {};
+      for (const [name, expr] of Object.entries(content.user_expressions)) {
+        values[name] =
+          expr.includes('version("pyspark")') && this.pysparkVersion
+            ? { status: 'ok', data: { 'text/plain': this.pysparkVersion } }
+            : { status: 'error', ename: 'Error' };
+      }
+      return {
+        done: Promise.resolve({
+          content: { status: 'ok', user_expressions: values }
+        })
+      };
+    }
     if (content.code === announceSession()) {
       this.probes.push(content.code);
     } else {
@@ -783,6 +802,36 @@ describe('Spark Connect and standalone sessions', () => {
       kernel.codes[0],
       /"spark\.master": "spark:\/\/127\.0\.0\.1:7077"/
     );
+  });
+
+  it("storage presets take the jars built for the kernel's own Spark, and refuse one without any", async () => {
+    const profile = {
+      name: 'lake',
+      kind: 'local' as const,
+      storage: {
+        s3: { endpoint: 'http://127.0.0.1:9000', bucket: 'lake' },
+        delta: true
+      }
+    };
+    const kernel = new FakeKernel();
+    const manager = new SparkSessionManager({ client: new FakeClient() });
+    const session = manager.sessionFor(fakeContext(kernel));
+    await session.start(profile);
+    const packages = /"spark\.jars\.packages": "([^"]*)"/.exec(
+      kernel.codes.find(c => c.includes('start_session'))!
+    );
+    assert.ok(packages, 'the start sends spark.jars.packages');
+    assert.match(packages[1], /io\.delta:delta-spark_4\.2_2\.13:/);
+
+    const old = new FakeKernel();
+    old.pysparkVersion = "'3.5.1'";
+    const other = manager.sessionFor(fakeContext(old));
+    await assert.rejects(
+      other.start(profile),
+      /no Maven packages are known to work with Spark 3\.5/
+    );
+    assert.equal(other.state, 'failed');
+    assert.equal(old.codes.filter(c => c.includes('start_session')).length, 0);
   });
 
   const SPARKCONNECT = {

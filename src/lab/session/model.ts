@@ -43,7 +43,12 @@ import {
   SessionState
 } from '../tokens';
 import { ExecutorMonitor } from './executors';
-import { announceRequest, kernelProcess, SessionError } from './kernel';
+import {
+  announceRequest,
+  kernelProcess,
+  kernelSparkVersion,
+  SessionError
+} from './kernel';
 
 /** What a session shows besides the common info, by kind. */
 export interface ISessionDetails {
@@ -466,10 +471,16 @@ export class SparkSession implements ISparkSession {
         return this._fail(e instanceof Error ? e.message : String(e));
       }
     }
+    // Storage presets take the jars built for the kernel's own Spark.
+    const sparkVersion =
+      'storage' in profile && profile.storage
+        ? await kernelSparkVersion(kernel).catch(() => null)
+        : null;
     let conf: Record<string, string>;
     try {
       // The one validation of the profile: sessionConf refuses a bad one with its reasons.
       conf = sessionConf(profile, {
+        sparkVersion: sparkVersion ?? undefined,
         appName: PathName.stem(this.sessionContext.path) || 'notebook',
         uiOrigin: this._manager.uiOrigin,
         cluster,
