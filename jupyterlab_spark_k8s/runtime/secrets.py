@@ -114,15 +114,16 @@ def configure_secrets(scopes):
     secrets.configure(scopes)
 
 
-def _kubernetes_api():
-    """(API server URL, token file, CA file, namespace): the session's, else this pod's own."""
+def _kubernetes_api(conf=None):
+    """(API server URL, token file, CA file, namespace): those of `conf` (a session about to
+    start) or of the running session when they name a k8s:// master, else this pod's own."""
     from .connect import is_connect
     from .state import current_spark
 
     spark = current_spark()
-    conf = {}
-    if spark is not None and not is_connect(spark):
-        conf = dict(spark.sparkContext.getConf().getAll())
+    own_pod = conf is not None or spark is None or is_connect(spark)
+    if conf is None:
+        conf = {} if own_pod else dict(spark.sparkContext.getConf().getAll())
     master = conf.get("spark.master", "")
     if master.startswith("k8s://"):
         return (
@@ -132,7 +133,7 @@ def _kubernetes_api():
             conf.get("spark.kubernetes.namespace", "default"),
         )
     host = os.environ.get("KUBERNETES_SERVICE_HOST")
-    if spark is None or is_connect(spark):
+    if own_pod:
         if host:
             port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
             namespace = "default"
@@ -146,13 +147,14 @@ def _kubernetes_api():
     )
 
 
-def kubernetes_get(path):
-    """GET a namespaced object (``secrets/NAME``) with the pod's own credentials, as JSON."""
+def kubernetes_get(path, conf=None):
+    """GET a namespaced object (``secrets/NAME``) as JSON, with the credentials of the session
+    `conf` is about to start (a k8s:// master), else the running session's, else the pod's own."""
     import ssl
     import urllib.error
     import urllib.request
 
-    server, token_file, ca_file, namespace = _kubernetes_api()
+    server, token_file, ca_file, namespace = _kubernetes_api(conf)
     if not os.path.exists(token_file):
         raise SparkK8sError(
             f"No Kubernetes credentials at {token_file}: secrets are read with the pod's service account."
@@ -176,6 +178,10 @@ def kubernetes_get(path):
                 "secrets (deploy/rbac.yaml)."
             ) from None
         raise SparkK8sError(f"Reading {path} failed: HTTP {err.code}.") from None
+    except OSError as err:
+        raise SparkK8sError(
+            f"The Kubernetes API could not be reached to read {path} ({type(err).__name__})."
+        ) from None
 
 
 def read_kubernetes_secret(name, key):

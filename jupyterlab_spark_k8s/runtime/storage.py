@@ -12,7 +12,6 @@ project's cache directory.
 """
 
 import base64
-import json
 import os
 import re
 
@@ -89,46 +88,7 @@ def _kubernetes_secret(conf, name):
     this pod's own."""
     from . import secrets
 
-    master = conf.get("spark.master", "")
-    if not master.startswith("k8s://"):
-        return secrets.kubernetes_get("secrets/" + name)
-    import ssl
-    import urllib.error
-    import urllib.request
-
-    namespace = conf.get("spark.kubernetes.namespace", "default")
-    token_file = conf.get("spark.kubernetes.authenticate.oauthTokenFile", secrets._TOKEN_FILE)
-    ca_file = conf.get("spark.kubernetes.authenticate.caCertFile", secrets._CA_FILE)
-    try:
-        with open(token_file) as f:
-            token = f.read().strip()
-    except OSError:
-        raise SparkK8sError(
-            f"No Kubernetes credentials at {token_file}: the S3 credentials Secret is read with the pod's "
-            "service account."
-        ) from None
-    url = master[len("k8s://") :].rstrip("/") + f"/api/v1/namespaces/{namespace}/secrets/{name}"
-    request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
-    try:
-        context = ssl.create_default_context(cafile=ca_file)
-        with urllib.request.urlopen(request, context=context, timeout=15) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            raise SparkK8sError(
-                f"The S3 credentials Secret {name!r} does not exist in namespace {namespace!r}: create it "
-                f"with the keys the profile names, or fix the profile's credentialsSecret."
-            ) from None
-        if err.code == 403:
-            raise SparkK8sError(
-                f"This pod's service account may not read the Secret {name!r} in {namespace!r}: add it to "
-                "the readable Secrets (deploy/rbac.yaml)."
-            ) from None
-        raise SparkK8sError(f"Reading the Secret {name!r} failed: HTTP {err.code}.") from None
-    except OSError as err:
-        raise SparkK8sError(
-            f"The Kubernetes API could not be reached to read the Secret {name!r} ({type(err).__name__})."
-        ) from None
+    return secrets.kubernetes_get("secrets/" + name, conf)
 
 
 def _from_secret(conf, name, keys):
