@@ -174,8 +174,8 @@ def kubernetes_get(path, conf=None):
             ) from None
         if err.code == 403:
             raise SparkK8sError(
-                f"This pod's service account may not read secrets in {namespace!r}: grant get on "
-                "secrets (deploy/rbac.yaml)."
+                f"This pod's service account may not read {path} in namespace {namespace!r}: ask an "
+                "admin to add it to the Secrets users may read (deploy/rbac.yaml)."
             ) from None
         raise SparkK8sError(f"Reading {path} failed: HTTP {err.code}.") from None
     except OSError as err:
