@@ -341,6 +341,13 @@ def _start_error(exc, endpoint, tls, token):
             f"The Spark Connect server at {endpoint} refused the token ({code}): the token the profile names "
             "is wrong or expired. Put the right one in its file, Secret or variable, then start again."
         )
+    if tls and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return SparkK8sError(
+            f"The Spark Connect server at {endpoint} has a TLS certificate this kernel does not trust "
+            "(CERTIFICATE_VERIFY_FAILED): give the kernel its CA (the file named by "
+            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH in the kernel's environment) or have the server use a "
+            "certificate from a trusted CA, then start again."
+        )
     if code in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
         hint = (
             "the server may not speak TLS: turn TLS off in the profile if it does not"
