@@ -100,12 +100,34 @@ bash scripts/build.sh
 if [ "$with_tests" = 1 ]; then
   # --no-save: install exactly what ui-tests/package-lock.json says, never rewrite it.
   (cd ui-tests && npm install --no-save --no-audit --no-fund --loglevel=error)
-  # The storage tests' S3-compatible server (tests/servers/build-s3.sh), and the storage
-  # presets' Maven packages (src/core/kernel/contract.json storage.packages, for the
-  # kernel's Spark) resolved by Spark itself into the cache sessions use
-  # (runtime/storage.py), so no test downloads them.
+  # The storage tests' S3-compatible server (tests/servers/build-s3.sh).
   bash tests/servers/build-s3.sh >/dev/null
-  .venv/bin/python - <<'PY'
+  # A second kernel environment with PySpark 4.1, the newest Spark that Iceberg has a
+  # runtime for: the storage tests run Delta and Iceberg in a kernel on it
+  # (jupyterlab_spark_k8s/tests/test_storage.py). Pinned: PySpark and ipykernel here, every
+  # other package at the version .venv has. Built in the project cache, once.
+  kernel_spark=4.1.4
+  cache=${SPARK_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jupyterlab-spark-k8s}
+  kernel_env=$cache/kernel-spark-$kernel_spark
+  ipykernel_version=$(.venv/bin/python -c 'import ipykernel; print(ipykernel.__version__)')
+  kernel_pins="pyspark==$kernel_spark ipykernel==$ipykernel_version"
+  if [ "$(cat "$kernel_env/.complete" 2>/dev/null)" != "$kernel_pins" ]; then
+    echo "setup: building the PySpark $kernel_spark kernel environment in $kernel_env"
+    rm -rf "$kernel_env"
+    python3 -m venv "$kernel_env"
+    constraints=$(mktemp)
+    .venv/bin/pip freeze --disable-pip-version-check --exclude-editable |
+      grep -viE '^(pyspark|py4j|jupyterlab[-_]spark[-_]k8s)( |=|@)' >"$constraints" || true
+    # shellcheck disable=SC2086 # the pins are words
+    "$kernel_env/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" $kernel_pins
+    rm -f "$constraints"
+    echo "$kernel_pins" >"$kernel_env/.complete"
+  fi
+  # The storage presets' Maven packages (src/core/kernel/contract.json storage.packages,
+  # for each kernel's Spark) resolved by Spark itself into the cache sessions use
+  # (runtime/storage.py), so no test downloads them.
+  for python in .venv/bin/python "$kernel_env/bin/python"; do
+    "$python" - <<'PY'
 import json, os
 
 import pyspark
@@ -131,4 +153,5 @@ spark = (
 )
 spark.stop()
 PY
+  done
 fi

@@ -76,10 +76,11 @@ def _check_packages(conf):
         k for k, v in conf.items() if v == ICEBERG_CATALOG and re.fullmatch(r"spark\.sql\.catalog\.[^.]+", k)
     ]
     if catalogs and isinstance(tested, dict) and not tested.get("iceberg"):
+        with_iceberg = ", ".join(v for v, t in PACKAGES.items() if isinstance(t, dict) and t.get("iceberg"))
         raise SparkK8sError(
             f"Iceberg has no release for Spark {minor} on Maven Central yet (its Spark runtime stops at "
-            'Spark 4.1): remove the profile\'s Iceberg preset, or set its storage jars to "image" with an '
-            "image that has one."
+            f"Spark {with_iceberg}): use a kernel with Spark {with_iceberg}, remove the profile's Iceberg "
+            'preset, or set its storage jars to "image" with an image that has one.'
         )
 
 

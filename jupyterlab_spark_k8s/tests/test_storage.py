@@ -17,6 +17,13 @@ Iceberg has no Spark runtime for the kernel's Spark 4.3 on Maven Central (its ne
 1.12.0, is built for 4.1, and Spark 4.3 turned ``connector.catalog.View`` into a class,
 so Iceberg's SparkCatalog does not link): the profile is refused with that reason before
 anything starts, and the kernel refuses such a conf too, staying usable.
+
+So Delta in full (UPDATE, MERGE) and Iceberg are shown on a second kernel, running PySpark
+4.1.4 (the environment scripts/setup.sh --test builds in the project cache): the conf core
+builds for sparkVersion 4.1.4 takes the 4.1 jars (contract.json storage.packages), and
+through %sql a Delta table is created, written, UPDATEd and MERGEd into, and an Iceberg
+table (a hadoop catalog on s3a://<bucket>/iceberg, three-level name lakehouse.db.t) is
+created, written and read back, both in the bucket; the same scan finds no credential.
 """
 
 import base64
@@ -30,6 +37,8 @@ import uuid
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 
 from .conftest import ROOT, runtime_prelude
 from .test_redaction import Kernel, outputs, visible_text
@@ -41,6 +50,8 @@ from secret_scan import scan  # noqa: E402
 
 CORE = ROOT / "build" / "test" / "core" / "index.js"
 SECRET_NAME = "lakehouse-s3"
+# The second kernel's PySpark (scripts/setup.sh --test builds its environment).
+KERNEL_SPARK = "4.1.4"
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +148,7 @@ def sql(*statements):
     return f"_sqldf = rt.sql_cell({[('sql', s, []) for s in statements]!r})"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lakehouse(s3_server, credentials_source, tmp_path_factory):
     endpoint, bucket, credentials, _ = s3_server
     env, pod, s3_part = credentials_source
@@ -169,6 +180,40 @@ def lakehouse(s3_server, credentials_source, tmp_path_factory):
 def _default_cache():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "jupyterlab-spark-k8s")
+
+
+class SparkKernel(Kernel):
+    """A real kernel run by another Python (its own PySpark), from a kernelspec in `folder`."""
+
+    def __init__(self, folder, python, extra_env=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPARK_K8S_"))}
+        env.update(extra_env or {})
+        spec = folder / "kernels" / "pyspark"
+        spec.mkdir(parents=True)
+        argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        (spec / "kernel.json").write_text(
+            json.dumps({"argv": argv, "display_name": "PySpark", "language": "python"})
+        )
+        self.log_path = folder / "kernel.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        specs = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
+        self.manager = KernelManager(kernel_name="pyspark", kernel_spec_manager=specs)
+        self.manager.start_kernel(env=env, stdout=self._log, stderr=self._log, cwd=str(folder))
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=120)
+        self.messages = []
+
+
+def _kernel_python():
+    """The Python of the PySpark 4.1 kernel environment (scripts/setup.sh --test builds it)."""
+    cache = os.environ.get("SPARK_K8S_CACHE") or _default_cache()
+    python = pathlib.Path(cache) / f"kernel-spark-{KERNEL_SPARK}" / "bin" / "python"
+    assert python.exists(), (
+        f"no PySpark {KERNEL_SPARK} kernel environment at {python.parent.parent}: "
+        "run `bash scripts/setup.sh --test` (it builds it once)"
+    )
+    return python
 
 
 def _ok(messages):
@@ -306,9 +351,161 @@ def test_prepare_storage_drops_the_references_and_caches_the_jars(runtime, monke
     assert runtime.redaction.redact("x secret-from-the-environment-123 y") == "x [REDACTED] y"
 
 
+def test_the_kernel_takes_the_jars_of_its_own_spark(runtime, monkeypatch):
+    """Spark 4.1's set (with Iceberg) passes on a 4.1 kernel; on 4.3 Iceberg is refused with the way out."""
+    storage = runtime.storage
+    monkeypatch.setattr(storage, "_jvm_environment", lambda: None)
+    presets = json.dumps({"delta": True, "iceberg": {"type": "hadoop", "warehouse": "s3a://lake/iceberg"}})
+    conf = core(f"c.storageConf({presets}, 'kernel', '4.1.4')")
+    monkeypatch.setattr(storage, "_spark_minor", lambda: "4.1")
+    assert storage.prepare_storage(conf)["spark.jars.packages"] == conf["spark.jars.packages"]
+    monkeypatch.setattr(storage, "_spark_minor", lambda: "4.3")
+    with pytest.raises(runtime.SparkK8sError, match=r"chosen for Spark 4\.1 but this kernel runs Spark 4\.3"):
+        storage.prepare_storage(conf)
+    # What a 4.3 kernel gets for the same presets (validation would refuse them first).
+    on_43 = core(f"c.storageConf({presets}, 'kernel')")
+    with pytest.raises(runtime.SparkK8sError, match=r"Spark 4\.3 .*use a kernel with Spark 4\.1,"):
+        storage.prepare_storage(on_43)
+
+
 def test_jars_chosen_for_another_spark_are_refused_before_anything_starts(runtime, monkeypatch):
     storage = runtime.storage
     monkeypatch.setattr(storage, "_spark_minor", lambda: "4.2")
     conf = core("c.storageConf(%s, 'kernel')" % json.dumps({"delta": True}))
     with pytest.raises(runtime.SparkK8sError, match=r"chosen for Spark 4\.3 but this kernel runs Spark 4\.2"):
         storage.prepare_storage(conf)
+
+
+@pytest.fixture
+def lakehouse41(s3_server, credentials_source, tmp_path_factory):
+    """A kernel on PySpark 4.1 and the conf core builds for it: S3A, Delta, Iceberg (hadoop catalog)."""
+    endpoint, bucket, credentials, _ = s3_server
+    env, pod, s3_part = credentials_source
+    presets = {
+        "s3": {"endpoint": endpoint, "bucket": bucket, **s3_part},
+        "delta": True,
+        "iceberg": {"type": "hadoop"},
+    }
+    profile = {"name": "lakehouse", "kind": "local", "master": "local[2]", "storage": presets}
+    context = {"appName": "storage-test-41", "sparkVersion": KERNEL_SPARK}
+    conf = core(f"c.sessionConf({json.dumps(profile)}, {json.dumps(context)})")
+    assert "error" not in conf, conf
+    conf.update({"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"})
+    env = dict(env, SPARK_K8S_CACHE=os.environ.get("SPARK_K8S_CACHE") or _default_cache())
+    kernel = SparkKernel(tmp_path_factory.mktemp("storage-kernel-41"), _kernel_python(), env)
+    try:
+        yield kernel, conf, bucket, credentials, pod
+    finally:
+        kernel.stop()
+
+
+def test_delta_update_merge_and_iceberg_in_a_bucket_on_a_spark_41_kernel(lakehouse41, s3_server, tmp_path):
+    kernel, conf, bucket, credentials, pod = lakehouse41
+    for value in credentials.values():
+        assert value not in json.dumps(conf)
+    # The jars tested with Spark 4.1, and the Iceberg catalog on the bucket.
+    packages = conf["spark.jars.packages"].split(",")
+    assert "io.delta:delta-spark_4.1_2.13:4.4.0" in packages, packages
+    assert "org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.12.0" in packages, packages
+    assert "org.apache.hadoop:hadoop-aws:3.4.2" in packages, packages
+    assert conf["spark.sql.catalog.lakehouse.warehouse"] == f"s3a://{bucket}/iceberg"
+    cells = []
+
+    cells.append(
+        kernel.run(
+            runtime_prelude()
+            + pod
+            + f"info = rt.start_session({conf!r}, user_ns=get_ipython().user_ns)\n"
+            + "import pyspark\nprint(info['state'], 'pyspark', pyspark.__version__, 'spark', spark.version)"
+        )
+    )
+    text = _ok(cells[-1])
+    assert f"ready pyspark {KERNEL_SPARK} spark {KERNEL_SPARK}" in text, text
+
+    # Delta: create, write, UPDATE, MERGE, read back.
+    table = "spark_catalog.shop.items"
+    location = f"s3a://{bucket}/delta/items"
+    cells.append(
+        kernel.run(
+            sql(
+                "CREATE SCHEMA IF NOT EXISTS spark_catalog.shop",
+                f"CREATE TABLE {table} (id INT, item STRING, qty INT) USING delta LOCATION '{location}'",
+                f"INSERT INTO {table} VALUES (1, 'apple', 5), (2, 'pear', 7), (3, 'fig', 1)",
+                f"UPDATE {table} SET qty = qty + 10 WHERE item = 'pear'",
+                f"MERGE INTO {table} AS t USING (SELECT * FROM VALUES (3, 'fig', 4), (4, 'plum', 9) "
+                "AS s(id, item, qty)) AS s ON t.id = s.id "
+                "WHEN MATCHED THEN UPDATE SET t.qty = t.qty + s.qty "
+                "WHEN NOT MATCHED THEN INSERT (id, item, qty) VALUES (s.id, s.item, s.qty)",
+                f"SELECT id, item, qty FROM {table} ORDER BY id",
+            )
+            + "\nprint('delta', [(r.id, r.item, r.qty) for r in _sqldf.collect()])"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "delta [(1, 'apple', 5), (2, 'pear', 17), (3, 'fig', 5), (4, 'plum', 9)]" in text, text
+    assert "plum" in visible_text([o for o in outputs(cells[-1]) if o.output_type != "stream"]), text
+    cells.append(
+        kernel.run(
+            sql(f"DESCRIBE HISTORY {table}")
+            + "\nprint('operations', [r.operation for r in _sqldf.orderBy('version').collect()])"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "operations ['CREATE TABLE', 'WRITE', 'UPDATE', 'MERGE']" in text, text
+
+    # Iceberg: a hadoop catalog on the bucket, a three-level name.
+    cells.append(
+        kernel.run(
+            sql(
+                "CREATE NAMESPACE IF NOT EXISTS lakehouse.db",
+                "CREATE TABLE lakehouse.db.t (id BIGINT, city STRING) USING iceberg",
+                "INSERT INTO lakehouse.db.t VALUES (1, 'Lyon'), (2, 'Oslo')",
+                "INSERT INTO lakehouse.db.t VALUES (3, 'Quito')",
+                "SELECT id, city FROM lakehouse.db.t ORDER BY id",
+            )
+            + "\nprint('iceberg', [(r.id, r.city) for r in _sqldf.collect()])\n"
+            + sql("SELECT count(*) AS n FROM lakehouse.db.t.snapshots")
+            + "\nprint('snapshots', _sqldf.collect()[0].n)"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "iceberg [(1, 'Lyon'), (2, 'Oslo'), (3, 'Quito')]" in text, text
+    assert "snapshots 2" in text, text
+
+    # dbutils.fs.ls lists both tables in the bucket.
+    cells.append(
+        kernel.run(
+            f"print('root', sorted(f.name for f in rt.dbutils.fs.ls('s3a://{bucket}/')))\n"
+            f"print('delta', sorted(f.name for f in rt.dbutils.fs.ls({location!r})))\n"
+            f"print('iceberg', sorted(f.name for f in rt.dbutils.fs.ls('s3a://{bucket}/iceberg/db/t')))\n"
+            f"print('metadata', sorted(f.name for f in rt.dbutils.fs.ls('s3a://{bucket}/iceberg/db/t/metadata')))"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "'delta/'" in text and "'iceberg/'" in text, text
+    assert "'_delta_log/'" in text and ".parquet'" in text, text
+    assert "iceberg ['data/', 'metadata/']" in text, text
+    assert "v3.metadata.json" in text, text  # create + two inserts
+    assert "file:" not in text
+
+    cells.append(
+        kernel.run(
+            "import os\nprint('id', os.environ['AWS_ACCESS_KEY_ID'])\n"
+            "print('key', spark.sparkContext._jvm.java.lang.System.getenv('AWS_SECRET_ACCESS_KEY'))"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "id [REDACTED]" in text and "key [REDACTED]" in text, text
+
+    nb = nbformat.v4.new_notebook()
+    for messages in cells:
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = outputs(messages)
+        nb.cells.append(cell)
+    notebook = tmp_path / "lakehouse41.ipynb"
+    nbformat.write(nb, str(notebook))
+    wire = tmp_path / "messages.json"
+    wire.write_text(json.dumps(kernel.messages, default=str))
+    _, _, _, server_log = s3_server
+    hits = scan([notebook, wire, kernel.log_path, server_log], list(credentials.values()))
+    assert hits == [], [(h.item, h.value_index, h.encoding) for h in hits]

@@ -122,9 +122,42 @@ describe('storageConf', () => {
         .split(',')
         .includes('software.amazon.awssdk:bundle')
     );
+    // Delta's UPDATE/MERGE need the classic connector: no v2 mode on 4.3's only.
+    assert.equal(conf['spark.databricks.delta.v2.enableMode'], 'STRICT');
     const image = storageConf({ ...LAKEHOUSE, jars: 'image' }, 'kernel');
     assert.equal(image['spark.jars.packages'], undefined);
     assert.equal(image['spark.sql.catalog.spark_catalog'], DELTA_CATALOG);
+  });
+
+  it('takes the Spark 4.1 packages for a Spark 4.1 kernel: Delta and Iceberg', () => {
+    const conf = storageConf(LAKEHOUSE, 'kernel', '4.1.4');
+    const packages = conf['spark.jars.packages'].split(',');
+    assert.deepEqual(packages, [
+      'org.apache.hadoop:hadoop-aws:3.4.2',
+      'software.amazon.awssdk:s3:2.29.52',
+      'software.amazon.awssdk:s3-transfer-manager:2.29.52',
+      'io.delta:delta-spark_4.1_2.13:4.4.0',
+      'org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:1.12.0'
+    ]);
+    assert.ok(
+      conf['spark.jars.excludes']
+        .split(',')
+        .includes('software.amazon.awssdk:bundle')
+    );
+    // Delta's classic connector links on 4.1: no kernel-based read mode forced.
+    assert.equal(conf['spark.databricks.delta.v2.enableMode'], undefined);
+    assert.equal(
+      conf['spark.sql.extensions'],
+      'io.delta.sql.DeltaSparkSessionExtension,org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions'
+    );
+    assert.equal(conf['spark.sql.catalog.lakehouse.type'], 'hadoop');
+    // The default set stays Spark 4.3's.
+    assert.equal(contract.storage.packages.default, '4.3');
+    assert.ok(
+      storageConf(LAKEHOUSE, 'kernel')['spark.jars.packages'].includes(
+        'io.delta:delta-spark_4.2_2.13:4.4.0'
+      )
+    );
   });
 });
 
@@ -213,8 +246,9 @@ describe('validateStorage', () => {
   it('says when no tested jars exist for the Spark version', () => {
     assert.match(
       validateStorage(LAKEHOUSE, 'lake', '4.3.0').join(' '),
-      /Iceberg has no release for Spark 4\.3/
+      /Iceberg has no release for Spark 4\.3 .*use a kernel with Spark 4\.1,/
     );
+    assert.deepEqual(validateStorage(LAKEHOUSE, 'lake', '4.1.4'), []);
     assert.match(
       validateStorage(delta, 'lake', '3.5.1').join(' '),
       /no Maven packages are known to work with Spark 3\.5/

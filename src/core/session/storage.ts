@@ -57,6 +57,13 @@ function packageSet(version: string | undefined): IPackageSet | null {
   return typeof set === 'object' && set !== null ? set : null;
 }
 
+/** The Spark minor versions (e.g. `4.1`) whose tested packages include `part`. */
+function sparkWith(part: 'delta' | 'iceberg'): string {
+  return Object.keys(PACKAGES)
+    .filter(v => packageSet(v)?.[part])
+    .join(', ');
+}
+
 /**
  * The Spark conf of `presets` for `target`; `sparkVersion` (the kernel's or the
  * image's, e.g. `4.3.0`) picks the Maven packages, default `STORAGE_SPARK_VERSION`.
@@ -239,7 +246,7 @@ export function validateStorage(
       }
       if (iceberg && !set.iceberg) {
         say(
-          `Iceberg has no release for Spark ${version} on Maven Central yet (its Spark runtime stops at Spark 4.1): set storage jars to "image" with an image that has one, or remove "iceberg".`
+          `Iceberg has no release for Spark ${version} on Maven Central yet (its Spark runtime stops at Spark ${sparkWith('iceberg')}): use a kernel with Spark ${sparkWith('iceberg')}, set storage jars to "image" with an image that has one, or remove "iceberg".`
         );
       }
     }
