@@ -12,7 +12,7 @@ failed=()
 step() {
   local name=$1
   shift
-  echo "=== $name"
+  echo "=== $name ($(date +%T))"
   "$@" || failed+=("$name")
 }
 
@@ -25,7 +25,7 @@ step "manifest benchmark" bash -c 'npx esbuild bench/manifest_bench.ts --bundle 
 step "jobs view benchmark" bash -c 'npx esbuild bench/jobs_view_bench.ts --bundle --platform=node \
   --outfile=build/bench/jobs_view_bench.js --log-level=warning && node build/bench/jobs_view_bench.js'
 
-echo "=== test cluster (first build takes several minutes; cached after)"
+echo "=== test cluster ($(date +%T); the first build takes several minutes, cached after)"
 state=$(mktemp -d /tmp/spark-k8s-cluster.XXXXXX)
 trap 'python tests/cluster/cluster.py stop "$state"' EXIT
 if python tests/cluster/cluster.py start "$state" >/dev/null; then
@@ -42,7 +42,7 @@ trap 'python tests/servers/s3.py stop "$servers/s3"; python tests/servers/spark.
   python tests/cluster/cluster.py stop "$state"' EXIT
 mkdir -p "$servers/spark" "$servers/s3"
 for kind in spark s3; do
-  echo "=== $kind test servers"
+  echo "=== $kind test servers ($(date +%T))"
   if python "tests/servers/$kind.py" start "$servers/$kind" >/dev/null; then
     while IFS= read -r line; do export "${line?}"; done < <(python "tests/servers/$kind.py" env "$servers/$kind")
   else
@@ -89,4 +89,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1
 fi
-echo "all test suites passed"
+echo "all test suites passed ($(date +%T))"
