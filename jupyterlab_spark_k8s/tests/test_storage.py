@@ -285,6 +285,21 @@ def test_delta_tables_in_a_bucket_through_sql_and_no_credential_anywhere(lakehou
     # The objects are in the server's bucket, not on a local disk.
     assert "file:" not in text
 
+    # Databricks paths land under the preset's dbfs root, in the bucket.
+    cells.append(
+        kernel.run(
+            sql(
+                "CREATE TABLE spark_catalog.sales.archive USING delta LOCATION 'dbfs:/archive' "
+                f"AS SELECT * FROM {table}"
+            )
+            + "\nprint('dbfs', sorted(f.name for f in rt.dbutils.fs.ls('dbfs:/')))"
+            + f"\nprint('bucket', [f.path for f in rt.dbutils.fs.ls('s3a://{bucket}/dbfs/')])"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "dbfs ['archive/']" in text, text
+    assert f"bucket ['s3a://{bucket}/dbfs/archive/']" in text, text
+
     # A cell that prints them (from the kernel's environment, from the JVM's) shows a mask.
     cells.append(
         kernel.run(
