@@ -222,6 +222,31 @@ def _ok(messages):
     return visible_text(outputs(messages))
 
 
+def _credentials_masked_and_nowhere(kernel, cells, credentials, s3_server, notebook):
+    """Print both credentials (kernel environment, JVM): a mask. Then nothing a person or a log
+    sees (the cells' outputs saved as `notebook`, every message, the kernel's and the S3 server's
+    logs) has either, in any encoding."""
+    cells.append(
+        kernel.run(
+            "import os\nprint('id', os.environ['AWS_ACCESS_KEY_ID'])\n"
+            "print('key', spark.sparkContext._jvm.java.lang.System.getenv('AWS_SECRET_ACCESS_KEY'))"
+        )
+    )
+    text = _ok(cells[-1])
+    assert "id [REDACTED]" in text and "key [REDACTED]" in text, text
+    nb = nbformat.v4.new_notebook()
+    for messages in cells:
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = outputs(messages)
+        nb.cells.append(cell)
+    nbformat.write(nb, str(notebook))
+    wire = notebook.with_suffix(".messages.json")
+    wire.write_text(json.dumps(kernel.messages, default=str))
+    _, _, _, server_log = s3_server
+    hits = scan([notebook, wire, kernel.log_path, server_log], list(credentials.values()))
+    assert hits == [], [(h.item, h.value_index, h.encoding) for h in hits]
+
+
 def test_delta_tables_in_a_bucket_through_sql_and_no_credential_anywhere(lakehouse, s3_server, tmp_path):
     kernel, conf, iceberg_conf, refused, bucket, credentials, pod = lakehouse
     # No credential value in what the panel sends: only the Secret's name, if any.
@@ -300,30 +325,7 @@ def test_delta_tables_in_a_bucket_through_sql_and_no_credential_anywhere(lakehou
     assert "dbfs ['archive/']" in text, text
     assert f"bucket ['s3a://{bucket}/dbfs/archive/']" in text, text
 
-    # A cell that prints them (from the kernel's environment, from the JVM's) shows a mask.
-    cells.append(
-        kernel.run(
-            "import os\nprint('id', os.environ['AWS_ACCESS_KEY_ID'])\n"
-            "print('key', spark.sparkContext._jvm.java.lang.System.getenv('AWS_SECRET_ACCESS_KEY'))"
-        )
-    )
-    text = _ok(cells[-1])
-    assert "id [REDACTED]" in text and "key [REDACTED]" in text, text
-
-    # Nothing a person or a log sees has either credential, in any encoding.
-    nb = nbformat.v4.new_notebook()
-    for messages in cells:
-        cell = nbformat.v4.new_code_cell("")
-        cell.outputs = outputs(messages)
-        nb.cells.append(cell)
-    notebook = tmp_path / "lakehouse.ipynb"
-    nbformat.write(nb, str(notebook))
-    wire = tmp_path / "messages.json"
-    wire.write_text(json.dumps(kernel.messages, default=str))
-    _, _, _, server_log = s3_server
-    items = [notebook, wire, kernel.log_path, server_log]
-    hits = scan(items, list(credentials.values()))
-    assert hits == [], [(h.item, h.value_index, h.encoding) for h in hits]
+    _credentials_masked_and_nowhere(kernel, cells, credentials, s3_server, tmp_path / "lakehouse.ipynb")
 
 
 def test_a_missing_credentials_secret_is_a_clear_error(tmp_path, s3_server):
@@ -503,24 +505,4 @@ def test_delta_update_merge_and_iceberg_in_a_bucket_on_a_spark_41_kernel(lakehou
     assert "v3.metadata.json" in text, text  # create + two inserts
     assert "file:" not in text
 
-    cells.append(
-        kernel.run(
-            "import os\nprint('id', os.environ['AWS_ACCESS_KEY_ID'])\n"
-            "print('key', spark.sparkContext._jvm.java.lang.System.getenv('AWS_SECRET_ACCESS_KEY'))"
-        )
-    )
-    text = _ok(cells[-1])
-    assert "id [REDACTED]" in text and "key [REDACTED]" in text, text
-
-    nb = nbformat.v4.new_notebook()
-    for messages in cells:
-        cell = nbformat.v4.new_code_cell("")
-        cell.outputs = outputs(messages)
-        nb.cells.append(cell)
-    notebook = tmp_path / "lakehouse41.ipynb"
-    nbformat.write(nb, str(notebook))
-    wire = tmp_path / "messages.json"
-    wire.write_text(json.dumps(kernel.messages, default=str))
-    _, _, _, server_log = s3_server
-    hits = scan([notebook, wire, kernel.log_path, server_log], list(credentials.values()))
-    assert hits == [], [(h.item, h.value_index, h.encoding) for h in hits]
+    _credentials_masked_and_nowhere(kernel, cells, credentials, s3_server, tmp_path / "lakehouse41.ipynb")
