@@ -9,31 +9,18 @@ file or an environment variable: it is never in the script, nor in what the run 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
-SPARK_K8S = shutil.which("spark-k8s")
+from .test_cli import cli
+from .test_cli import notebook as code_notebook
+
 TIMEOUT = 400
 
 
-def cli(*args, cwd=None):
-    assert SPARK_K8S, "spark-k8s is not installed: run scripts/build.sh"
-    return subprocess.run([SPARK_K8S, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-
-
-def notebook(path, cells):
-    nb = {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {},
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
-            for src in cells
-        ],
-    }
-    path.write_text(json.dumps(nb))
-    return path
+def notebook(path, sources):
+    """A notebook of code cells, one per source (test_cli's writer)."""
+    return code_notebook(path, [("code", src) for src in sources])
 
 
 def clean_env(**extra):

@@ -4,7 +4,7 @@
  * notebook, and what the saved notebook keeps.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { notebookJson } from './helpers/files';
+import { notebookJson, openFile } from './helpers/files';
 import { Locator } from '@playwright/test';
 import { SparkPanel } from './helpers/sparkPanel';
 
@@ -49,11 +49,7 @@ async function openNotebook(
   page: IJupyterLabPageFixture,
   path: string
 ): Promise<void> {
-  await page.evaluate(async p => {
-    await (window as any).jupyterapp.commands.execute('docmanager:open', {
-      path: p
-    });
-  }, path);
+  await openFile(page, path);
   const name = path.split('/').pop()!;
   await expect(page.getByRole('main').getByRole('tab', { name })).toBeVisible();
   await page.notebook.activate(name);
